@@ -1,0 +1,162 @@
+"""HTTP to the app under test: every request bounded in time and size, and recorded for reproduction."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import shlex
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from . import _hints
+
+MAX_BODY_BYTES = 1024 * 1024
+_NO_BODY = object()
+
+
+@dataclass
+class Exchange:
+    """One request and what came back (or the transport error that came instead)."""
+
+    method: str
+    url: str
+    path: str
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    status: int | None = None
+    response_headers: httpx.Headers = field(default_factory=httpx.Headers)
+    response_body: bytes = b""
+    body_truncated: bool = False
+    elapsed: float = 0.0
+    operation_id: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased ('' when there is none)."""
+        return self.response_headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def curl(self) -> str:
+        """A curl command line that sends the same request."""
+        parts = ["curl", "-sS", "-i", "-X", self.method, shlex.quote(self.url)]
+        for name, value in self.request_headers.items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if self.request_body is not None:
+            parts += ["--data-binary", shlex.quote(self.request_body.decode("utf-8", "replace"))]
+        return " ".join(parts)
+
+    def body_preview(self, limit: int = 300) -> str:
+        if not self.response_body:
+            return "(empty body)"
+        text = self.response_body.decode("utf-8", "replace")
+        text = " ".join(text.split())
+        suffix = " ..." if len(text) > limit or self.body_truncated else ""
+        return text[:limit] + suffix
+
+
+class TransportProblem(Exception):
+    """No usable HTTP answer: refused, timed out, closed early, not HTTP, or far too large."""
+
+    def __init__(self, exchange: Exchange, what: str, hint: str) -> None:
+        super().__init__(what)
+        self.exchange = exchange
+        self.what = what
+        self.hint = hint
+
+
+class HttpClient:
+    """A small synchronous client for the app under test.
+
+    Every request has a connect, read and overall time limit and a body size cap, so a broken or
+    hostile server can slow the suite down but never stop it.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+        on_exchange: Callable[[Exchange], None] | None = None,
+        operation_of: Callable[[str, str], str | None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._on_exchange = on_exchange
+        self._operation_of = operation_of
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": "timetension"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = _NO_BODY,
+        content: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        request_headers = {"Accept": "application/json, application/problem+json"}
+        body: bytes | None = None
+        if json is not _NO_BODY:
+            body = jsonlib.dumps(json).encode()
+            request_headers["Content-Type"] = "application/json"
+        elif content is not None:
+            body = content.encode() if isinstance(content, str) else content
+        request_headers.update(headers or {})
+        exchange = Exchange(
+            method=method.upper(),
+            url=self.base_url + path,
+            path=path,
+            request_headers=request_headers,
+            request_body=body,
+            operation_id=self._operation_of(method, path) if self._operation_of else None,
+        )
+        started = time.monotonic()
+        try:
+            self._send(exchange, started)
+        except httpx.HTTPError as error:
+            exchange.elapsed = time.monotonic() - started
+            self._record(exchange)
+            what, hint = _hints.for_transport_error(error, self.base_url, self.timeout)
+            raise TransportProblem(exchange, what, hint) from None
+        exchange.elapsed = time.monotonic() - started
+        self._record(exchange)
+        if exchange.body_truncated:
+            raise TransportProblem(
+                exchange,
+                f"the body was larger than {MAX_BODY_BYTES // 1024} KiB, so the suite stopped reading it",
+                _hints.TOO_LARGE,
+            )
+        return exchange
+
+    def _send(self, exchange: Exchange, started: float) -> None:
+        with self._http.stream(
+            exchange.method, exchange.url, headers=exchange.request_headers, content=exchange.request_body
+        ) as response:
+            exchange.status = response.status_code
+            exchange.response_headers = response.headers
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    exchange.body_truncated = True
+                    break
+                if time.monotonic() - started > self.timeout:
+                    raise httpx.ReadTimeout("the body arrived too slowly", request=response.request)
+            exchange.response_body = b"".join(chunks)
+
+    def _record(self, exchange: Exchange) -> None:
+        if self._on_exchange is not None:
+            self._on_exchange(exchange)
+

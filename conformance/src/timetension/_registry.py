@@ -1,0 +1,81 @@
+"""The ordered registry of checks: each a plain function with a stable slug, a level and a title."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._tester import Tester
+
+LEVEL_IDS = ("L0", "L1", "L2", "L3")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of the API, tested by a short recipe over the shared helpers."""
+
+    slug: str
+    level: str
+    title: str
+    operations: tuple[str, ...]
+    anchor: str
+    why: str
+    run: Callable[[Tester], None]
+    prepare: Callable[[Tester], Any] | None = None
+
+    @property
+    def area(self) -> str:
+        return self.slug.split(".", 1)[0]
+
+
+_CHECKS: list[Check] = []
+
+
+def check(
+    slug: str,
+    *,
+    level: str,
+    title: str,
+    operations: tuple[str, ...] | list[str],
+    why: str,
+    anchor: str | None = None,
+    prepare: Callable[[Tester], Any] | None = None,
+) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
+    """Register a check. The slug is `area.rule-in-words`; it never changes once released."""
+
+    def register(function: Callable[[Tester], None]) -> Callable[[Tester], None]:
+        if level not in LEVEL_IDS:
+            raise ValueError(f"{slug}: unknown level {level!r}")
+        if any(existing.slug == slug for existing in _CHECKS):
+            raise ValueError(f"two checks are called {slug!r}")
+        _CHECKS.append(
+            Check(
+                slug=slug,
+                level=level,
+                title=title,
+                operations=tuple(operations),
+                anchor=anchor or slug.split(".", 1)[1],
+                why=why,
+                run=function,
+                prepare=prepare,
+            )
+        )
+        return function
+
+    return register
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Every check, by level, then in the order the level's module declares them."""
+    importlib.import_module("timetension.checks")
+    return tuple(sorted(_CHECKS, key=lambda c: LEVEL_IDS.index(c.level)))
+
+
+def find_check(slug: str) -> Check:
+    for candidate in all_checks():
+        if candidate.slug == slug:
+            return candidate
+    raise KeyError(f"no check called {slug!r}")

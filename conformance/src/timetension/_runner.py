@@ -1,0 +1,344 @@
+"""Runs the checks level by level against one app and collects what happened."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from . import __version__, _hints
+from ._client import Exchange, HttpClient, TransportProblem
+from ._expect import CheckFailed
+from ._registry import LEVEL_IDS, Check, all_checks
+from ._spec import Level, Spec, default_spec
+from ._tester import RunState, Tester
+
+PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
+DEFAULT_DOCS_URL = "http://localhost:8000/"
+
+
+@dataclass
+class Failure:
+    """Why a check failed, in the parts a report prints."""
+
+    expected: str
+    received: str
+    why: str | None = None
+    request: str | None = None
+    details: list[str] = field(default_factory=list)
+    hint: str | None = None
+    reproduction: list[str] = field(default_factory=list)
+    no_answer: bool = False  # no usable HTTP answer came (refused, timed out, not HTTP)
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    status: str
+    duration: float = 0.0
+    failure: Failure | None = None
+    reason: str | None = None
+    docs_url: str = ""
+
+
+@dataclass
+class LevelResult:
+    level: Level
+    checks: list[CheckResult]
+
+    @property
+    def status(self) -> str:
+        statuses = {result.status for result in self.checks}
+        if statuses == {PASSED}:
+            return PASSED
+        if FAILED in statuses:
+            return FAILED
+        return NOT_RUN
+
+    def count(self, status: str) -> int:
+        return sum(1 for result in self.checks if result.status == status)
+
+
+@dataclass
+class RunResult:
+    target: str
+    spec: Spec
+    requested_level: str
+    started_at: datetime
+    duration: float = 0.0
+    levels: list[LevelResult] = field(default_factory=list)
+    requests_sent: int = 0
+    unreachable: Failure | None = None
+    observed: set[tuple[str, int]] = field(default_factory=set)
+    suite_version: str = __version__
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return [result for level in self.levels for result in level.checks]
+
+    @property
+    def level_reached(self) -> str | None:
+        reached = None
+        for level in self.levels:
+            if level.status != PASSED:
+                break
+            reached = level.level.id
+        return reached
+
+    @property
+    def passed(self) -> bool:
+        return self.unreachable is None and all(level.status == PASSED for level in self.levels)
+
+
+class Run:
+    """One run of the suite against one app. Both the CLI and the pytest plugin drive it."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        spec: Spec | None = None,
+        timeout: float = 10.0,
+        docs_url: str = DEFAULT_DOCS_URL,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.spec = spec or default_spec()
+        self.timeout = timeout
+        self.docs_url = docs_url.rstrip("/") + "/"
+        self.requests_sent = 0
+        self.observed: set[tuple[str, int]] = set()
+        self._current: list[Exchange] | None = None
+        self._lock = threading.Lock()
+        self.client = HttpClient(
+            self.url, timeout=timeout, on_exchange=self._on_exchange, operation_of=self._operation_of
+        )
+        self.state = RunState(self.client, self.spec, run_id=secrets.token_hex(4))
+        self._index = {check.slug: i for i, check in enumerate(all_checks())}
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _operation_of(self, method: str, path: str) -> str | None:
+        operation = self.spec.match(method, path)
+        return operation.operation_id if operation else None
+
+    def _on_exchange(self, exchange: Exchange) -> None:
+        with self._lock:
+            self.requests_sent += 1
+            if exchange.operation_id and exchange.status is not None:
+                self.observed.add((exchange.operation_id, exchange.status))
+            if self._current is not None:
+                self._current.append(exchange)
+
+    def docs_link(self, check: Check) -> str:
+        return f"{self.docs_url}{self.spec.level(check.level).docs}#{check.anchor}"
+
+    # Waiting for the app ---------------------------------------------------------------------
+
+    def wait_until_healthy(self, seconds: float) -> Failure | None:
+        """Poll GET /health until it answers 200. None once it does, or once any HTTP answer came and
+        time ran out (level 0 then says what is wrong); a Failure when no HTTP answer came at all."""
+        deadline = time.monotonic() + seconds
+        last_problem: TransportProblem | None = None
+        answered = False
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            outcome = _call_with_deadline(lambda: self.client.request("GET", "/health"), remaining)
+            if isinstance(outcome, Exchange):
+                answered = True
+                if outcome.status == 200:
+                    return None
+                last_problem = None
+            elif isinstance(outcome, TransportProblem):
+                last_problem = outcome
+            elif outcome is _TIMED_OUT:
+                break
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        if answered and last_problem is None:
+            return None
+        what = last_problem.what if last_problem else f"no complete answer within {seconds:g} s"
+        hint = last_problem.hint if last_problem else _hints.READ_TIMEOUT.format(timeout=seconds)
+        return Failure(
+            expected=f"GET /health to answer within {seconds:g} s",
+            received=what,
+            why="the suite waits for the app to come up before it runs any check",
+            request="GET /health",
+            hint=hint,
+            reproduction=[f"curl -sS -i {self.url}/health"],
+        )
+
+    # Running checks ---------------------------------------------------------------------------
+
+    def prepare(self, check: Check) -> CheckResult | None:
+        """Run a check's prepare step; a CheckResult only when that step already failed."""
+        if check.prepare is None:
+            return None
+        tester = Tester(self.state, check, self._index[check.slug])
+        result = self._guarded(check, lambda: self.state.prepared.__setitem__(check.slug, check.prepare(tester)))
+        return result if result.status == FAILED else None
+
+    def execute(self, check: Check) -> CheckResult:
+        tester = Tester(self.state, check, self._index[check.slug])
+        return self._guarded(check, lambda: check.run(tester))
+
+    def _guarded(self, check: Check, action: Callable[[], Any]) -> CheckResult:
+        exchanges: list[Exchange] = []
+        with self._lock:
+            self._current = exchanges
+        started = time.monotonic()
+        deadline = max(3 * self.timeout, 15.0)
+        outcome = _call_with_deadline(action, deadline)
+        with self._lock:
+            self._current = None
+        duration = time.monotonic() - started
+        result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check))
+        if outcome is _TIMED_OUT:
+            result.status = FAILED
+            result.failure = Failure(
+                expected=f"the check to finish within {deadline:g} s",
+                received="the app was still sending its answer (or none) when time ran out",
+                why=check.why,
+                hint=_hints.READ_TIMEOUT.format(timeout=deadline),
+                no_answer=True,
+            )
+        elif isinstance(outcome, CheckFailed):
+            result.status = FAILED
+            result.failure = self._failure_from(check, outcome)
+        elif isinstance(outcome, TransportProblem):
+            result.status = FAILED
+            result.failure = Failure(
+                expected="an HTTP answer",
+                received=outcome.what,
+                why=check.why,
+                request=f"{outcome.exchange.method} {outcome.exchange.path}",
+                hint=outcome.hint,
+                no_answer=True,
+            )
+        elif isinstance(outcome, BaseException):
+            result.status = FAILED
+            result.failure = Failure(
+                expected="the check to run to its end",
+                received=f"the suite could not interpret an answer ({type(outcome).__name__}: {outcome})",
+                why=check.why,
+                hint="This is likely a bug in the suite itself; please report it with the reproduction below.",
+            )
+        if result.failure is not None:
+            result.failure.reproduction = [exchange.curl() for exchange in exchanges[-4:]]
+        return result
+
+    def _failure_from(self, check: Check, failed: CheckFailed) -> Failure:
+        exchange = failed.exchange
+        return Failure(
+            expected=failed.expected,
+            received=failed.received,
+            why=failed.why or check.why,
+            request=f"{exchange.method} {exchange.path}" if exchange else None,
+            details=failed.details,
+            hint=failed.hint,
+        )
+
+    def app_still_answers(self) -> bool:
+        outcome = _call_with_deadline(lambda: self.client.request("GET", "/health"), min(self.timeout, 5.0))
+        return isinstance(outcome, Exchange)
+
+
+_TIMED_OUT = object()
+
+
+def _call_with_deadline(action: Callable[[], Any], seconds: float) -> Any:
+    """Run action in a daemon thread; its result, the exception it raised, or _TIMED_OUT.
+
+    A server that trickles bytes can keep one socket read alive for ever; the thread is abandoned
+    (it ends with the process) so the run goes on.
+    """
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append(action())
+        except BaseException as error:  # reported as the check's outcome
+            box.append(error)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return _TIMED_OUT
+    return box[0] if box else None
+
+
+ProgressCallback = Callable[[str, Any], None]
+
+
+def run_suite(
+    url: str,
+    *,
+    level: str = LEVEL_IDS[-1],
+    spec: Spec | None = None,
+    timeout: float = 10.0,
+    wait: float = 15.0,
+    keep_going: bool = False,
+    only: Callable[[Check], bool] | None = None,
+    docs_url: str = DEFAULT_DOCS_URL,
+    progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Check the app at url up to `level`; a lower level must pass before a higher one runs."""
+    notify = progress or (lambda event, payload: None)
+    run = Run(url, spec=spec, timeout=timeout, docs_url=docs_url)
+    requested = LEVEL_IDS.index(level)
+    result = RunResult(url, run.spec, level, datetime.now(timezone.utc))
+    started = time.monotonic()
+    checks = [c for c in all_checks() if LEVEL_IDS.index(c.level) <= requested and (only is None or only(c))]
+    try:
+        notify("waiting", wait)
+        result.unreachable = run.wait_until_healthy(wait)
+        notify("waited", result.unreachable)
+        blocked_by: str | None = "unreachable" if result.unreachable else None
+        for level_id in LEVEL_IDS[: requested + 1]:
+            level_checks = [c for c in checks if c.level == level_id]
+            level_result = LevelResult(run.spec.level(level_id), [])
+            result.levels.append(level_result)
+            notify("level", level_result.level)
+            prepared_failures = {}
+            if blocked_by is None:
+                for check in level_checks:
+                    failed = run.prepare(check)
+                    if failed is not None:
+                        prepared_failures[check.slug] = failed
+            for check in level_checks:
+                if blocked_by is not None:
+                    outcome = CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by),
+                                          docs_url=run.docs_link(check))
+                else:
+                    outcome = prepared_failures.get(check.slug) or run.execute(check)
+                    if _lost_the_app(outcome) and not run.app_still_answers():
+                        blocked_by = "gone"
+                level_result.checks.append(outcome)
+                notify("check", outcome)
+            if blocked_by is None and level_result.status == FAILED and not keep_going:
+                blocked_by = level_id
+    finally:
+        result.duration = time.monotonic() - started
+        result.requests_sent = run.requests_sent
+        result.observed = set(run.observed)
+        run.close()
+    notify("done", result)
+    return result
+
+
+def _lost_the_app(outcome: CheckResult) -> bool:
+    return outcome.failure is not None and outcome.failure.no_answer
+
+
+def _blocked_reason(blocked_by: str) -> str:
+    if blocked_by == "unreachable":
+        return "the app could not be reached"
+    if blocked_by == "gone":
+        return "the app stopped answering during the run"
+    return f"{blocked_by} must pass first (run with --keep-going to see these anyway)"
