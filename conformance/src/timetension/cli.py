@@ -1,0 +1,153 @@
+"""The command line: `timetension check` and `timetension levels`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from ._registry import LEVEL_IDS, all_checks
+from ._report_json import write_results
+from ._report_junit import write_junit
+from ._report_terminal import TerminalReporter
+from ._runner import DEFAULT_DOCS_URL, run_suite
+from ._spec import Spec, default_spec
+
+URL_ENV_VAR = "TIMETENSION_URL"
+DOCS_ENV_VAR = "TIMETENSION_DOCS_URL"
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+Check a running Timetension implementation over HTTP, level by level.
+
+Start your app first (it must listen on the port in the URL), then:
+
+  timetension check --url http://localhost:8080            check every level
+  timetension check --url http://localhost:8080 --level 1  stop after level 1
+  timetension levels                                       what each level asks
+
+A level runs only when every lower level passed. Each failure says what was expected, what came back,
+why the rule exists, and a curl command that sends the same request.
+"""
+
+
+def level_id(text: str) -> str:
+    """Accept 2, L2 or l2."""
+    candidate = text.upper() if text.upper().startswith("L") else f"L{text}"
+    if candidate not in LEVEL_IDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a level; choose one of {', '.join(LEVEL_IDS)} (or 0-{len(LEVEL_IDS) - 1})")
+    return candidate
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="timetension", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"timetension {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check", help="run the checks against a running app", description="Run the checks against a running app.",
+    )
+    check.add_argument("--url", default=os.environ.get(URL_ENV_VAR),
+                       help=f"the app's base URL, e.g. http://localhost:8080 (default: ${URL_ENV_VAR})")
+    check.add_argument("--level", type=level_id, default=LEVEL_IDS[-1],
+                       help=f"highest level to check, 0-{len(LEVEL_IDS) - 1} or L0-{LEVEL_IDS[-1]} (default: all)")
+    check.add_argument("--report", type=Path, metavar="DIR",
+                       help="write results.json and junit.xml into DIR (created if needed)")
+    check.add_argument("--only", action="append", metavar="SLUG",
+                       help="run only checks whose slug starts with SLUG (repeatable), e.g. --only projects.")
+    check.add_argument("--keep-going", action="store_true", help="run higher levels even when a lower one fails")
+    check.add_argument("--timeout", type=positive_seconds, default=10.0,
+                       help="seconds one request may take (default: 10)")
+    check.add_argument("--wait", type=positive_seconds, default=15.0,
+                       help="seconds to wait for GET /health to answer before giving up (default: 15)")
+    check.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
+                       help=f"where the exercise site is served, for the links in failures (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+    check.add_argument("--no-color", action="store_true", help="plain text output (NO_COLOR=1 does the same)")
+    check.add_argument("-v", "--verbose", action="store_true", help="show each check's time")
+
+    commands.add_parser("levels", help="list the levels and what each one checks",
+                        description="List the levels and what each one checks.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(parser, args)
+        if args.command == "levels":
+            return _levels(default_spec())
+        parser.print_help()
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `timetension levels | head`); stay quiet like other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PASSED
+    except FileNotFoundError as error:
+        print(f"timetension: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.url:
+        parser.error(f"say which app to check: --url http://localhost:8080 (or set {URL_ENV_VAR})")
+    if not args.url.startswith(("http://", "https://")):
+        parser.error(f"--url must start with http:// or https://, got {args.url!r}")
+    reporter = TerminalReporter(color=False if args.no_color else None, verbose=args.verbose)
+    spec = default_spec()
+    reporter.header(args.url, args.level, __version__, spec.version)
+    prefixes = tuple(args.only or ())
+    result = run_suite(
+        args.url,
+        level=args.level,
+        spec=spec,
+        timeout=args.timeout,
+        wait=args.wait,
+        keep_going=args.keep_going,
+        only=(lambda check: check.slug.startswith(prefixes)) if prefixes else None,
+        docs_url=args.docs_url,
+        progress=reporter,
+    )
+    if args.report:
+        args.report.mkdir(parents=True, exist_ok=True)
+        written = [write_results(result, args.report / "results.json"), write_junit(result, args.report / "junit.xml")]
+        print("Reports: " + ", ".join(str(path) for path in written))
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _levels(spec: Spec) -> int:
+    checks = all_checks()
+    for level in spec.levels:
+        print(f"{level.id} {level.name}")
+        print(f"   {level.summary}")
+        operations = [op for op in spec.operations if op.level == level.id]
+        if operations:
+            print("   Operations: " + ", ".join(f"{op.method.upper()} {op.path}" for op in operations))
+        for check in checks:
+            if check.level == level.id:
+                print(f"   - {check.title}  [{check.slug}]")
+        print()
+    return EXIT_PASSED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
