@@ -1,0 +1,49 @@
+# The front door of the kit. Every target prints the real commands it runs, so you can see what happens.
+# `make help` lists the targets.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+REPORTS ?= reports
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-fast lint-spec bench system-deps venv tools clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+demo: venv ## start the reference on SQLite, run the whole suite against it, stop it
+	scripts/demo.sh
+
+test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases)
+	$(BIN)/pytest conformance/tests reference/tests
+
+test-fast: venv ## the kit's own tests without the slow ones (no PostgreSQL, no fuzzing)
+	$(BIN)/pytest -m "not slow" conformance/tests reference/tests
+
+lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator and Redocly CLI
+	$(BIN)/openapi-spec-validator spec/openapi.yaml
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/node_modules/.bin/redocly lint --format=stylish spec/openapi.yaml
+
+bench: venv ## time a full level 0-3 run against the reference and count its requests
+	$(BIN)/python scripts/bench.py
+
+system-deps: ## install the system packages the tests need (PostgreSQL), when they are missing
+	scripts/install-system-deps.sh
+
+venv: $(BIN)/.installed ## a virtualenv with the suite, the reference and the test tools
+
+$(BIN)/.installed: requirements/constraints.txt requirements/dev.txt conformance/pyproject.toml reference/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -r requirements/dev.txt -e ./conformance -e ./reference
+	touch $@
+
+tools: tools/node_modules/.installed ## the npm tools (Redocly CLI), pinned by tools/package-lock.json
+
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund
+	touch $@
+
+clean: ## remove the virtualenv, the npm tools and the reports
+	rm -rf $(VENV) tools/node_modules $(REPORTS)

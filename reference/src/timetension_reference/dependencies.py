@@ -1,0 +1,112 @@
+"""What the routes ask FastAPI for: a database session, the token's user, a JSON body."""
+
+import json
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from . import security
+from .models import User
+from .problems import Problem, invalid
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(detail: str, challenge: str = 'Bearer error="invalid_token"') -> Problem:
+    return Problem(401, detail, headers={"WWW-Authenticate": challenge})
+
+
+def current_user(request: Request, session: DbSession) -> User:
+    header = request.headers.get("authorization")
+    if not header:
+        raise _unauthorized("A valid bearer token is required.", challenge="Bearer")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("Send the token as 'Authorization: Bearer <token>'.")
+    try:
+        user_id = security.read_token(
+            request.app.state.settings.secret_key,
+            token.strip(),
+            now=request.app.state.clock().timestamp(),
+        )
+    except security.TokenExpired:
+        raise _unauthorized("The token has expired; get a new one from /auth/token.") from None
+    except security.TokenInvalid:
+        raise _unauthorized("The token is not valid.") from None
+    user = session.get(User, user_id)
+    if user is None:
+        raise _unauthorized("The token's account no longer exists.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def json_body(
+    model: type[Model], *, optional: bool = False
+) -> Callable[[Request], Coroutine[Any, Any, Model]]:
+    """A dependency that reads the request body as `model`.
+
+    FastAPI's own body parameters are not used because the body must be read after the
+    token is checked (a request without a token is 401 whatever its body), and its media
+    type checked before it is parsed (415).
+    """
+
+    async def read(request: Request) -> Model:
+        raw = await request.body()
+        content_type = request.headers.get("content-type")
+        if not raw:
+            if optional:
+                return model()
+            if content_type and not _is_json(content_type):
+                raise Problem(415, "Send the body as application/json.")
+            raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": ""}])
+        if not _is_json(content_type):
+            raise Problem(415, "Send the body as application/json.")
+        data = _parse_json(raw)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+            raise RequestValidationError(errors) from None
+
+    return read
+
+
+def _is_json(content_type: str | None) -> bool:
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type == "application/json"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _parse_int(digits: str) -> int | float:
+    # Python refuses to turn more than 4300 digits into an int; such a number is valid JSON
+    # but fits no field of this API, so it becomes a float that fails validation as usual.
+    return int(digits) if len(digits) <= 4000 else float(digits)
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int)
+    except RecursionError:
+        raise invalid("body", "is nested too deeply") from None
+    except ValueError as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body",), "msg": "", "ctx": {"error": reason}}]
+        ) from None

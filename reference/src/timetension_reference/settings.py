@@ -1,0 +1,77 @@
+"""Settings, read from the environment."""
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import rules
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite:///./timetension.db"
+DEFAULT_PORT = 8080
+DEFAULT_TOKEN_LIFETIME = 3600
+# The psycopg (v3) driver is used whatever spelling of a PostgreSQL URL is given.
+_POSTGRES_PREFIXES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = DEFAULT_PORT
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    token_default_lifetime: int = DEFAULT_TOKEN_LIFETIME
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
+        try:
+            rules.check_token_lifetime(self.token_default_lifetime)
+        except ValueError as exc:
+            raise SettingsError(f"TOKEN_DEFAULT_LIFETIME {exc}") from None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        secret_key = env.get("SECRET_KEY")
+        if not secret_key:
+            log.warning(
+                "SECRET_KEY is not set: using a random key, so tokens stop working when the"
+                " app restarts and are not shared between instances"
+            )
+            secret_key = secrets.token_urlsafe(32)
+        elif len(secret_key.encode()) < 32:
+            log.warning("SECRET_KEY is shorter than 32 bytes; use a long random value")
+        return cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            port=_integer(env, "PORT", DEFAULT_PORT, 1, 65535),
+            secret_key=secret_key,
+            token_default_lifetime=_integer(
+                env, "TOKEN_DEFAULT_LIFETIME", DEFAULT_TOKEN_LIFETIME, 1, rules.TOKEN_LIFETIME_MAX
+            ),
+        )
+
+
+def normalize_database_url(url: str) -> str:
+    for prefix in _POSTGRES_PREFIXES:
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be from {low} to {high}, not {value}")
+    return value

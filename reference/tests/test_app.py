@@ -1,0 +1,106 @@
+"""A smoke test of the whole app on SQLite, through FastAPI's TestClient."""
+
+from datetime import datetime, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+
+from timetension_reference import db
+from timetension_reference.app import create_app
+from timetension_reference.settings import Settings
+
+PROBLEM = "application/problem+json"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 12, 0, 0, 500000, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def client(tmp_path, clock):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/test.db"), clock=clock)
+    db.upgrade(app.state.engine)
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def test_smoke(client, clock):
+    assert client.get("/health").json() == {"status": "ok"}
+    missing = client.get("/nope")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == PROBLEM
+
+    user = {"email": "Ada@Example.com", "password": "correct horse battery"}
+    registered = client.post("/users", json=user)
+    assert registered.status_code == 201
+    assert registered.json()["email"] == "Ada@Example.com"
+    assert client.post("/users", json={**user, "email": "ada@example.COM"}).status_code == 409
+
+    wrong = client.post("/auth/token", json={**user, "password": "wrong password"})
+    unknown = client.post("/auth/token", json={**user, "email": "bob@example.com"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+    token = client.post("/auth/token", json={**user, "email": "ada@example.com"}).json()
+    assert token["token_type"] == "Bearer" and token["expires_in"] == 3600
+    anonymous = client.post("/projects", json={"name": "Website"})
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    client.headers["Authorization"] = f"Bearer {token['access_token']}"
+    assert client.get("/users/me").json()["id"] == registered.json()["id"]
+
+    project = client.post("/projects", json={"name": "  Website  "}).json()
+    assert project["name"] == "Website" and project["description"] is None
+    assert client.post("/projects", json={"name": "WEBSITE"}).status_code == 409
+    client.post("/projects", json={"name": "Mobile app"})
+    names = [item["name"] for item in client.get("/projects").json()["items"]]
+    assert names == ["Website", "Mobile app"]
+
+    bad = client.post(
+        "/time-entries",
+        json={"started_at": "2026-03-02T09:00:00", "ended_at": "2026-03-02T09:00:00Z", "description": "a\x00"},
+    )
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"started_at", "description"}
+    assert client.post("/projects", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+    assert client.post("/projects", content=b"Website", headers={"Content-Type": "text/plain"}).status_code == 415
+
+    entry = client.post(
+        "/time-entries",
+        json={
+            "started_at": "2026-03-02T10:00:00.999+02:00",
+            "ended_at": "2026-03-02T09:30:00+01:00",
+            "project_id": project["id"],
+        },
+    )
+    assert entry.status_code == 201
+    assert entry.json()["started_at"] == "2026-03-02T08:00:00Z"
+    assert entry.json()["duration_seconds"] == 1800
+    overlap = {"started_at": "2026-03-02T08:20:00Z", "ended_at": "2026-03-02T09:00:00Z"}
+    assert client.post("/time-entries", json=overlap).status_code == 409
+    touching = {"started_at": "2026-03-02T08:30:00Z", "ended_at": "2026-03-02T09:00:00Z"}
+    assert client.post("/time-entries", json=touching).status_code == 201
+    assert client.delete(f"/projects/{project['id']}").status_code == 409
+
+    assert client.post("/timer/stop").status_code == 409
+    started = client.post("/timer/start")
+    assert started.status_code == 201
+    assert started.json()["started_at"] == "2026-03-02T12:00:00Z"
+    assert client.post("/timer/start", json={}).status_code == 409
+    assert client.get("/timer").json()["id"] == started.json()["id"]
+    stopped = client.post("/timer/stop").json()
+    assert stopped["ended_at"] == "2026-03-02T12:00:01Z" and stopped["duration_seconds"] == 1
+    assert client.get("/timer").status_code == 404
+
+    assert client.delete(f"/time-entries/{entry.json()['id']}").status_code == 204
+    assert client.put("/projects").headers["allow"] == "GET, POST"
