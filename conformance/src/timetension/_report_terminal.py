@@ -116,6 +116,7 @@ class TerminalReporter:
         reached = result.level_reached or "none"
         verdict = f"Level reached: {reached} (requested {result.requested_level})."
         self._print(self._paint(verdict, PASSED if result.passed else FAILED))
-        self._print(f"{len(result.checks)} checks, {result.requests_sent} requests, {result.duration:.2f} s.")
+        self._print(f"{len(result.checks)} checks, {result.requests_sent} requests, {result.checks_duration:.2f} s "
+                    f"(plus {result.wait_duration:.2f} s waiting for the app).")
         if failed:
             self._print(f"Next: fix {failed[0].check.slug} first; its failure is the first one above.")

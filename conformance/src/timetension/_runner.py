@@ -70,6 +70,7 @@ class RunResult:
     requested_level: str
     started_at: datetime
     duration: float = 0.0
+    wait_duration: float = 0.0  # the part of duration spent waiting for GET /health
     levels: list[LevelResult] = field(default_factory=list)
     requests_sent: int = 0
     unreachable: Failure | None = None
@@ -79,6 +80,11 @@ class RunResult:
     @property
     def checks(self) -> list[CheckResult]:
         return [result for level in self.levels for result in level.checks]
+
+    @property
+    def checks_duration(self) -> float:
+        """Wall time of the checks themselves, without the wait for the app to come up."""
+        return self.duration - self.wait_duration
 
     @property
     def level_reached(self) -> str | None:
@@ -298,6 +304,7 @@ def run_suite(
     try:
         notify("waiting", wait)
         result.unreachable = run.wait_until_healthy(wait)
+        result.wait_duration = time.monotonic() - started
         notify("waited", result.unreachable)
         blocked_by: str | None = "unreachable" if result.unreachable else None
         for level_id in LEVEL_IDS[: requested + 1]:

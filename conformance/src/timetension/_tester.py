@@ -167,6 +167,17 @@ class Tester:
                 details=details or [],
             )
 
+    def ensure_in_order(self, listed: list[Any], wanted: list[Any], *, what: str, reply: Reply, why: str) -> None:
+        """Every wanted item is in listed, in the same relative order (other items may be in between)."""
+        positions = [listed.index(item) if item in listed else -1 for item in wanted]
+        self.ensure(
+            -1 not in positions and positions == sorted(positions),
+            expected=f"{what} to include {wanted} in this order",
+            received=f"{what}: {listed}",
+            reply=reply,
+            why=why,
+        )
+
     def ensure_equal(self, actual: Any, wanted: Any, *, what: str, reply: Reply | None = None,
                      why: str | None = None) -> None:
         self.ensure(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .._registry import check
-from .._tester import Tester
+from .._tester import Tester, User
 from ._common import (
     MALFORMED_JSON_WHY,
     MEDIA_TYPE_WHY,
@@ -27,6 +27,18 @@ RUNNING_COVERS_WHY = (
 
 def _parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _idle_user(t: Tester) -> User:
+    """A user shared by the checks that never start a timer on purpose."""
+    return t.shared_user("timer-idle")
+
+
+def _expect_no_timer(t: Tester, user: User, why: str = "a refused start leaves no running entry behind") -> None:
+    reply = user.get("/timer")
+    if reply.status == 200:
+        user.post("/timer/stop")  # so that the next check sharing this user starts clean
+    reply.expect_problem(404, why=why)
 
 
 @check(
@@ -91,8 +103,8 @@ def already_running(t: Tester) -> None:
     why=IDLE_WHY,
 )
 def idle(t: Tester) -> None:
-    user = t.new_user("idle")
-    user.get("/timer").expect_problem(404, why=IDLE_WHY)
+    user = _idle_user(t)
+    _expect_no_timer(t, user, why=IDLE_WHY)
     user.post("/timer/stop").expect_problem(409, why=IDLE_WHY)
 
 
@@ -127,7 +139,7 @@ def later_entry_blocks_start(t: Tester) -> None:
     now = t.now_utc()
     user.create_entry(t.stamp(now + timedelta(hours=1)), t.stamp(now + timedelta(hours=2)))
     user.post("/timer/start").expect_problem(409, why=RUNNING_COVERS_WHY)
-    user.get("/timer").expect_problem(404, why="a refused start leaves no running entry behind")
+    _expect_no_timer(t, user)
 
 
 @check(
@@ -159,10 +171,10 @@ def start_on_project(t: Tester) -> None:
     why="the start body follows the spec's StartTimer schema.",
 )
 def start_validation(t: Tester) -> None:
-    user = t.new_user("bad-start")
+    user = _idle_user(t)
     expect_field_errors(t, user.post("/timer/start", json={"project_id": 42}), ["project_id"])
     expect_field_errors(t, user.post("/timer/start", json={"description": "d" * 1001}), ["description"])
-    user.get("/timer").expect_problem(404, why="a refused start leaves no running entry behind")
+    _expect_no_timer(t, user)
 
 
 @check(
@@ -186,9 +198,9 @@ def timer_token_required(t: Tester) -> None:
     why=MALFORMED_JSON_WHY,
 )
 def timer_malformed_json(t: Tester) -> None:
-    user = t.new_user("timer-json")
+    user = _idle_user(t)
     reject_malformed_json(user, [("POST", "/timer/start")])
-    user.get("/timer").expect_problem(404, why="a refused start leaves no running entry behind")
+    _expect_no_timer(t, user)
 
 
 @check(
@@ -200,6 +212,6 @@ def timer_malformed_json(t: Tester) -> None:
     why=MEDIA_TYPE_WHY,
 )
 def timer_other_media_type(t: Tester) -> None:
-    user = t.new_user("timer-media")
+    user = _idle_user(t)
     reject_other_media_types(user, [("POST", "/timer/start")], '{"description": "plain"}')
-    user.get("/timer").expect_problem(404, why="a refused start leaves no running entry behind")
+    _expect_no_timer(t, user)
