@@ -43,6 +43,7 @@ class CheckResult:
     failure: Failure | None = None
     reason: str | None = None
     docs_url: str = ""
+    operations_seen: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -124,6 +125,7 @@ class Run:
         )
         self.state = RunState(self.client, self.spec, run_id=secrets.token_hex(4))
         self._index = {check.slug: i for i, check in enumerate(all_checks())}
+        self._prepared_operations: dict[str, set[str]] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -187,11 +189,14 @@ class Run:
             return None
         tester = Tester(self.state, check, self._index[check.slug])
         result = self._guarded(check, lambda: self.state.prepared.__setitem__(check.slug, check.prepare(tester)))
+        self._prepared_operations[check.slug] = result.operations_seen
         return result if result.status == FAILED else None
 
     def execute(self, check: Check) -> CheckResult:
         tester = Tester(self.state, check, self._index[check.slug])
-        return self._guarded(check, lambda: check.run(tester))
+        result = self._guarded(check, lambda: check.run(tester))
+        result.operations_seen |= self._prepared_operations.get(check.slug, set())
+        return result
 
     def _guarded(self, check: Check, action: Callable[[], Any]) -> CheckResult:
         exchanges: list[Exchange] = []
@@ -203,7 +208,8 @@ class Run:
         with self._lock:
             self._current = None
         duration = time.monotonic() - started
-        result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check))
+        result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check),
+                             operations_seen={e.operation_id for e in exchanges if e.operation_id})
         if outcome is _TIMED_OUT:
             result.status = FAILED
             result.failure = Failure(

@@ -1,0 +1,267 @@
+"""Apps broken on purpose: the reference with exactly one rule of the API broken.
+
+Each entry names the rule it breaks and the check that must catch it. A breakage is either a
+replaced rule of the reference (its `rules` module is made of small functions for this) or a
+rewrite of some answers on their way out. Adding one is a few lines here; serve.py runs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+
+@dataclass
+class Answer:
+    """An answer on its way out, which a breakage may change."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def with_json(self, document: Any) -> Answer:
+        return Answer(self.status, self.headers, json.dumps(document).encode())
+
+
+Rewrite = Callable[[Request, Answer], Answer | None]
+
+
+@dataclass(frozen=True)
+class Wrap:
+    """A replacement made from the original: Wrap(lambda original: ...)."""
+
+    make: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class BrokenApp:
+    name: str
+    breaks: str
+    caught_by: str
+    replace: tuple[tuple[str, str, Any], ...] = ()
+    rewrite: Rewrite | None = None
+
+    def apply(self) -> None:
+        """Break the reference in this process, before its app is created."""
+        for module_name, attribute, value in self.replace:
+            module = importlib.import_module(f"timetension_reference.{module_name}")
+            if not hasattr(module, attribute):
+                raise AttributeError(f"{self.name}: timetension_reference.{module_name} has no {attribute}")
+            setattr(module, attribute, value.make(getattr(module, attribute)) if isinstance(value, Wrap) else value)
+        if self.rewrite is not None:
+            _install_rewrite(self.rewrite)
+
+
+def _install_rewrite(rewrite: Rewrite) -> None:
+    main = importlib.import_module("timetension_reference.__main__")
+    original_create_app = main.create_app
+
+    def create_app(*args: Any, **kwargs: Any) -> Any:
+        app = original_create_app(*args, **kwargs)
+
+        @app.middleware("http")
+        async def rewrite_answers(request: Request, call_next: Callable) -> Response:
+            response = await call_next(request)
+            body = b"".join([chunk async for chunk in response.body_iterator])
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+            answer = rewrite(request, Answer(response.status_code, headers, body))
+            if answer is None:
+                answer = Answer(response.status_code, headers, body)
+            return Response(answer.body, status_code=answer.status, headers=answer.headers)
+
+        return app
+
+    main.create_app = create_app
+
+
+def _is(request: Request, method: str, pattern: str) -> bool:
+    return request.method == method and re.fullmatch(pattern, request.url.path) is not None
+
+
+def _problem_status(new_status: int) -> Callable[[Answer], Answer]:
+    def change(answer: Answer) -> Answer:
+        document = answer.json
+        document["status"] = new_status
+        return Answer(new_status, answer.headers, json.dumps(document).encode())
+
+    return change
+
+
+# Rewrites -------------------------------------------------------------------------------------
+
+def _plain_text_404(request: Request, answer: Answer) -> Answer | None:
+    if answer.status == 404 and not request.url.path.startswith(("/projects/", "/time-entries/")):
+        return Answer(404, {"content-type": "text/plain; charset=utf-8"}, b"Not Found")
+    return None
+
+
+def _health_says_up(request: Request, answer: Answer) -> Answer | None:
+    return answer.with_json({"status": "UP"}) if request.url.path == "/health" else None
+
+
+def _no_challenge_header(request: Request, answer: Answer) -> Answer | None:
+    answer.headers.pop("www-authenticate", None)
+    return answer
+
+
+def _first_field_error_only(request: Request, answer: Answer) -> Answer | None:
+    if answer.status != 422:
+        return None
+    document = answer.json
+    document["errors"] = document["errors"][:1]
+    return answer.with_json(document)
+
+
+def _malformed_json_is_422(request: Request, answer: Answer) -> Answer | None:
+    return _problem_status(422)(answer) if answer.status == 400 else None
+
+
+def _charset_refused(request: Request, answer: Answer) -> Answer | None:
+    if "charset" in request.headers.get("content-type", ""):
+        body = {"type": "about:blank", "title": "Unsupported Media Type", "status": 415, "detail": "JSON only."}
+        return Answer(415, {"content-type": "application/problem+json"}, json.dumps(body).encode())
+    return None
+
+
+def _not_yours_is_403(request: Request, answer: Answer) -> Answer | None:
+    if answer.status == 404 and re.fullmatch(r"/projects/[^/]+", request.url.path):
+        return _problem_status(403)(answer)
+    return None
+
+
+def _stop_when_idle_is_404(request: Request, answer: Answer) -> Answer | None:
+    if _is(request, "POST", "/timer/stop") and answer.status == 409:
+        return _problem_status(404)(answer)
+    return None
+
+
+def _patch_nulls_description(request: Request, answer: Answer) -> Answer | None:
+    if request.method == "PATCH" and re.fullmatch(r"/projects/[^/]+", request.url.path) and answer.status == 200:
+        document = answer.json
+        document["description"] = None
+        return answer.with_json(document)
+    return None
+
+
+def _delete_answers_200(request: Request, answer: Answer) -> Answer | None:
+    if request.method == "DELETE" and answer.status == 204:
+        return Answer(200, {"content-type": "application/json"}, b'{"deleted": true}')
+    return None
+
+
+def _duration_in_minutes(request: Request, answer: Answer) -> Answer | None:
+    if answer.headers.get("content-type", "").startswith("application/json") and b"duration_seconds" in answer.body:
+        document = answer.json
+        for entry in document.get("items", [document]):
+            if entry.get("duration_seconds") is not None:
+                entry["duration_seconds"] = entry["duration_seconds"] // 60
+        return answer.with_json(document)
+    return None
+
+
+# Replaced rules ---------------------------------------------------------------------------------
+
+def _fraction_rounded(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        fraction = re.search(r"\.([0-9]+)", text)
+        moment = original(text)
+        return moment + timedelta(seconds=1) if fraction and fraction.group(1) >= "5" else moment
+
+    return parse
+
+
+def _offset_ignored(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    return lambda text: original(text).replace(tzinfo=timezone.utc)
+
+
+def _naive_is_utc(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        try:
+            return original(text)
+        except ValueError:
+            return original(text + "Z")
+
+    return parse
+
+
+def _untrimmed_name(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be empty or only white space")
+    if len(raw) > 100:
+        raise ValueError("must be at most 100 characters long")
+    return raw
+
+
+def _utc_with_offset_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _inclusive_overlap(a_start, a_end, b_start, b_end) -> bool:  # noqa: ANN001
+    return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+CATALOGUE: tuple[BrokenApp, ...] = (
+    BrokenApp("unknown-path-plain-text", "unknown paths get the framework's text/plain 404",
+              "errors.unknown-path-404", rewrite=_plain_text_404),
+    BrokenApp("health-says-up", '/health answers {"status": "UP"}', "health.ok", rewrite=_health_says_up),
+    BrokenApp("email-case-sensitive", "emails are unique only with the same case",
+              "accounts.duplicate-email-conflict", replace=(("rules", "email_key", lambda email: email),)),
+    BrokenApp("password-of-eight", "passwords of 8 characters are accepted", "accounts.password-length",
+              replace=(("rules", "PASSWORD_MIN_LENGTH", 8),)),
+    BrokenApp("token-never-expires", "expires_in is ignored; tokens live an hour", "accounts.expired-token",
+              replace=(("rules", "token_expiry", lambda issued_at, lifetime: math.floor(issued_at) + 3600),)),
+    BrokenApp("no-www-authenticate", "401 answers lack WWW-Authenticate", "accounts.token-required",
+              rewrite=_no_challenge_header),
+    BrokenApp("first-field-error-only", "a 422 lists only the first invalid field",
+              "accounts.every-field-error-listed", rewrite=_first_field_error_only),
+    BrokenApp("malformed-json-422", "malformed JSON is 422 instead of 400", "accounts.malformed-json",
+              rewrite=_malformed_json_is_422),
+    BrokenApp("charset-refused", "application/json; charset=utf-8 is refused with 415",
+              "accounts.json-charset-accepted", rewrite=_charset_refused),
+    BrokenApp("project-name-case-sensitive", "project names clash only with the same case",
+              "projects.duplicate-name-conflict", replace=(("rules", "name_key", lambda name: name),)),
+    BrokenApp("project-name-not-trimmed", "project names keep their surrounding spaces", "projects.name-trimmed",
+              replace=(("rules", "clean_project_name", _untrimmed_name),)),
+    BrokenApp("not-yours-403", "another user's project is 403, which leaks that it exists",
+              "projects.other-user-not-found", rewrite=_not_yours_is_403),
+    BrokenApp("patch-clears-description", "PATCH resets the fields it does not name", "projects.update-partial",
+              rewrite=_patch_nulls_description),
+    BrokenApp("delete-answers-200", "DELETE answers 200 with a body instead of 204", "projects.delete",
+              rewrite=_delete_answers_200),
+    BrokenApp("overlap-at-boundary", "touching entries count as overlapping (closed intervals)",
+              "entries.touching-allowed", replace=(("rules", "overlaps", _inclusive_overlap),)),
+    BrokenApp("timestamps-without-z", "timestamps are answered as +00:00 instead of Z", "entries.create",
+              replace=(("rules", "format_timestamp", _utc_with_offset_text),)),
+    BrokenApp("fraction-rounded", "fractional seconds are rounded instead of truncated",
+              "entries.utc-to-the-second", replace=(("rules", "parse_timestamp", Wrap(_fraction_rounded)),)),
+    BrokenApp("offset-ignored", "the offset is dropped: 09:00+02:00 is stored as 09:00Z",
+              "entries.overlap-across-offsets", replace=(("rules", "parse_timestamp", Wrap(_offset_ignored)),)),
+    BrokenApp("naive-timestamps-accepted", "a timestamp without an offset is taken as UTC",
+              "entries.offset-required", replace=(("rules", "parse_timestamp", Wrap(_naive_is_utc)),)),
+    BrokenApp("zero-length-entry", "an entry that ends when it starts is accepted", "entries.end-after-start",
+              replace=(("rules", "ends_after_start", lambda started_at, ended_at: ended_at >= started_at),)),
+    BrokenApp("duration-in-minutes", "duration_seconds holds minutes", "entries.create",
+              rewrite=_duration_in_minutes),
+    BrokenApp("stop-when-idle-404", "stopping an idle timer is 404 instead of 409", "timer.idle",
+              rewrite=_stop_when_idle_is_404),
+)
+
+
+def find(name: str) -> BrokenApp:
+    for app in CATALOGUE:
+        if app.name == name:
+            return app
+    raise KeyError(f"no broken app called {name!r}; known: {', '.join(app.name for app in CATALOGUE)}")
