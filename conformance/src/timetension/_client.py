@@ -40,7 +40,7 @@ class Exchange:
 
     def curl(self) -> str:
         """A curl command line that sends the same request."""
-        parts = ["curl", "-sS", "-i", "-X", self.method, shlex.quote(self.url)]
+        parts = ["curl", "-sS", "-i"] + (["-X", self.method] if self.method != "GET" else []) + [shlex.quote(self.url)]
         for name, value in self.request_headers.items():
             parts += ["-H", shlex.quote(f"{name}: {value}")]
         if self.request_body is not None:

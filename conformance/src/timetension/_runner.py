@@ -148,8 +148,8 @@ class Run:
     # Waiting for the app ---------------------------------------------------------------------
 
     def wait_until_healthy(self, seconds: float) -> Failure | None:
-        """Poll GET /health until it answers 200. None once it does, or once any HTTP answer came and
-        time ran out (level 0 then says what is wrong); a Failure when no HTTP answer came at all."""
+        """Poll GET /health until it answers below 500. None once it does, or once any HTTP answer came
+        and time ran out (level 0 then says what is wrong); a Failure when no HTTP answer came at all."""
         deadline = time.monotonic() + seconds
         last_problem: TransportProblem | None = None
         answered = False
@@ -160,7 +160,8 @@ class Run:
             outcome = _call_with_deadline(lambda: self.client.request("GET", "/health"), remaining)
             if isinstance(outcome, Exchange):
                 answered = True
-                if outcome.status == 200:
+                # 5xx may mean "not ready yet" (no database); anything else will not change by waiting.
+                if outcome.status is not None and outcome.status < 500:
                     return None
                 last_problem = None
             elif isinstance(outcome, TransportProblem):
