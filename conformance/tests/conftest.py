@@ -11,6 +11,8 @@ from servers import free_port, reference_command, running
 
 from timetension import RunResult, run_suite
 
+pytest_plugins = ["pytester"]
+
 # A zone far from UTC for the apps under test, so local time passed off as UTC shows up.
 APP_TIME_ZONE = "Asia/Kolkata"
 

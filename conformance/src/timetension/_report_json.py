@@ -48,6 +48,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
         "requested_level": result.requested_level,
         "level_reached": result.level_reached,
         "passed": result.passed,
+        "filtered": result.filtered,
         "requests_sent": result.requests_sent,
         "unreachable": _failure(result.unreachable),
         "levels": [

@@ -115,6 +115,9 @@ class TerminalReporter:
             self._print(f"  {level.level.id} {level.level.name:<28} {self._paint(line, level.status)}")
         reached = result.level_reached or "none"
         verdict = f"Level reached: {reached} (requested {result.requested_level})."
+        if result.filtered:
+            verdict = "All selected checks passed." if result.passed else "Some selected checks failed."
+            verdict += " (--only ran part of the suite, so no level is reached.)"
         self._print(self._paint(verdict, PASSED if result.passed else FAILED))
         self._print(f"{len(result.checks)} checks, {result.requests_sent} requests, {result.checks_duration:.2f} s "
                     f"(plus {result.wait_duration:.2f} s waiting for the app).")

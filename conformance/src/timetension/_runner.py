@@ -77,6 +77,7 @@ class RunResult:
     unreachable: Failure | None = None
     observed: set[tuple[str, int]] = field(default_factory=set)
     suite_version: str = __version__
+    filtered: bool = False  # only some checks ran (--only): no level can be said to be reached
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -89,6 +90,8 @@ class RunResult:
 
     @property
     def level_reached(self) -> str | None:
+        if self.filtered:
+            return None
         reached = None
         for level in self.levels:
             if level.status != PASSED:
@@ -305,7 +308,7 @@ def run_suite(
     notify = progress or (lambda event, payload: None)
     run = Run(url, spec=spec, timeout=timeout, docs_url=docs_url)
     requested = LEVEL_IDS.index(level)
-    result = RunResult(url, run.spec, level, datetime.now(timezone.utc))
+    result = RunResult(url, run.spec, level, datetime.now(timezone.utc), filtered=only is not None)
     started = time.monotonic()
     checks = [c for c in all_checks() if LEVEL_IDS.index(c.level) <= requested and (only is None or only(c))]
     try:
@@ -316,6 +319,8 @@ def run_suite(
         blocked_by: str | None = "unreachable" if result.unreachable else None
         for level_id in LEVEL_IDS[: requested + 1]:
             level_checks = [c for c in checks if c.level == level_id]
+            if not level_checks:
+                continue
             level_result = LevelResult(run.spec.level(level_id), [])
             result.levels.append(level_result)
             notify("level", level_result.level)
