@@ -1,6 +1,6 @@
 """A smoke test of the whole app on SQLite, through FastAPI's TestClient."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -104,3 +104,11 @@ def test_smoke(client, clock):
 
     assert client.delete(f"/time-entries/{entry.json()['id']}").status_code == 204
     assert client.put("/projects").headers["allow"] == "GET, POST"
+
+    short = client.post("/auth/token", json={**user, "expires_in": 1}).json()["access_token"]
+    me = {"Authorization": f"Bearer {short}"}
+    assert client.get("/users/me", headers=me).status_code == 200
+    clock.now = clock.now.replace(microsecond=0) + timedelta(seconds=1)
+    expired = client.get("/users/me", headers=me)
+    assert expired.status_code == 401
+    assert expired.headers["www-authenticate"].startswith("Bearer")

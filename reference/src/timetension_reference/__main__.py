@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import db
 from .app import create_app
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, masked_url
 
 log = logging.getLogger("timetension_reference")
 
@@ -34,7 +34,7 @@ def main() -> None:
         settings = Settings.from_env()
     except SettingsError as exc:
         _fail(str(exc))
-    url = db.masked_url(settings.database_url)
+    url = masked_url(settings.database_url)
     try:
         app = create_app(settings)
         db.upgrade(app.state.engine)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
-from . import __version__, db, problems
+from . import __version__, db, problems, security
 from .routes import accounts, health, projects, time_entries, timer
 from .settings import Settings
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _utc_now) -> 
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.clock = clock
+    security.dummy_hash()  # now, so that the first login with an unknown email is not slower
     problems.install(app)
     routers = [module.router for module in (health, accounts, projects, time_entries, timer)]
     for router in routers:

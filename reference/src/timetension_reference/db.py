@@ -1,13 +1,11 @@
 """The database engine, the UTC timestamp column type and the migrations."""
 
-import re
 from datetime import datetime, timezone
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import ArgumentError
 from sqlalchemy.types import TypeDecorator
 
 
@@ -81,11 +79,3 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-
-
-def masked_url(url: str) -> str:
-    """The URL with its password replaced by ***, safe to print."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)

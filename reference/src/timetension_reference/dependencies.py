@@ -94,10 +94,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _parse_int(digits: str) -> int | float:
-    # Python refuses to turn more than 4300 digits into an int; such a number is valid JSON
-    # but fits no field of this API, so it becomes a float that fails validation as usual.
-    return int(digits) if len(digits) <= 4000 else float(digits)
+def _parse_int(digits: str) -> int:
+    # Python refuses to read an int of more than 4300 digits. Such a number is valid JSON but
+    # past every limit of this API, so any huge number stands for it and fails validation.
+    if len(digits) <= 4000:
+        return int(digits)
+    return -(10**4000) if digits.startswith("-") else 10**4000
 
 
 def _parse_json(raw: bytes) -> Any:
@@ -106,7 +108,10 @@ def _parse_json(raw: bytes) -> Any:
     except RecursionError:
         raise invalid("body", "is nested too deeply") from None
     except ValueError as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        if isinstance(exc, json.JSONDecodeError):
+            reason = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        else:
+            reason = str(exc)
         raise RequestValidationError(
             [{"type": "json_invalid", "loc": ("body",), "msg": "", "ctx": {"error": reason}}]
         ) from None

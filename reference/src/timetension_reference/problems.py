@@ -55,7 +55,7 @@ def problem_response(
 
 def invalid(field: str, message: str) -> Problem:
     """A 422 for one field, for the rules that are checked after the schema."""
-    return Problem(422, "1 field is invalid.", errors=[{"field": field, "message": message}])
+    return Problem(422, f"1 field is invalid: {field}.", errors=[{"field": field, "message": message}])
 
 
 def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:

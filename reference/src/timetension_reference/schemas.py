@@ -30,13 +30,24 @@ def _parse_timestamp(value: Any) -> Any:
         raise PydanticCustomError("rule", str(exc)) from None
 
 
+def _integral_float_to_int(value: Any) -> Any:
+    """JSON Schema counts 60.0 as an integer, so it is taken as 60."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # Each rule is looked up in `rules` when it runs, so that tests can monkeypatch it.
 Text = Annotated[str, _rule(lambda v: rules.check_text(v))]
 Email = Annotated[Text, _rule(lambda v: rules.check_email(v))]
 Password = Annotated[Text, _rule(lambda v: rules.check_password(v))]
 ProjectName = Annotated[Text, _rule(lambda v: rules.clean_project_name(v))]
 Description = Annotated[Text, _rule(lambda v: rules.check_description(v))]
-TokenLifetime = Annotated[int, _rule(lambda v: rules.check_token_lifetime(v))]
+TokenLifetime = Annotated[
+    int,
+    BeforeValidator(_integral_float_to_int),
+    _rule(lambda v: rules.check_token_lifetime(v)),
+]
 Timestamp = Annotated[datetime, BeforeValidator(_parse_timestamp)]
 
 

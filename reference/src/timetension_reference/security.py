@@ -52,8 +52,8 @@ def read_token(secret_key: str, token: str, now: float) -> str:
             token,
             secret_key,
             algorithms=[_ALGORITHM],
-            # Expiry is checked below against the app's clock, with no leeway.
-            options={"require": ["exp", "sub"], "verify_exp": False},
+            # Times are checked below against the app's clock, with no leeway.
+            options={"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError:
         raise TokenInvalid from None

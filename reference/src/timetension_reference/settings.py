@@ -2,9 +2,13 @@
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from . import rules
 
@@ -15,6 +19,7 @@ DEFAULT_PORT = 8080
 DEFAULT_TOKEN_LIFETIME = 3600
 # The psycopg (v3) driver is used whatever spelling of a PostgreSQL URL is given.
 _POSTGRES_PREFIXES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+_SUPPORTED_PREFIXES = ("sqlite://", "sqlite+pysqlite://", "postgresql+psycopg://")
 
 
 class SettingsError(ValueError):
@@ -30,6 +35,17 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
+        if not self.database_url.startswith(_SUPPORTED_PREFIXES):
+            raise SettingsError(
+                "DATABASE_URL must be a sqlite:/// or postgresql:// URL, not "
+                + masked_url(self.database_url)
+            )
+        if self.database_url.startswith("sqlite") and make_url(self.database_url).database in (
+            None,
+            "",
+            ":memory:",
+        ):
+            raise SettingsError("DATABASE_URL must name a SQLite file: in-memory is not supported")
         try:
             rules.check_token_lifetime(self.token_default_lifetime)
         except ValueError as exc:
@@ -62,6 +78,14 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password replaced by ***, safe to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -36,6 +36,8 @@ def check_no_overlap(
     ended_at: datetime | None,
     except_id: str | None = None,
 ) -> None:
+    # Every entry of the user is compared here, in Python, so that the rule lives in
+    # rules.overlaps alone; a user's entries are few enough for that.
     others = session.scalars(select(TimeEntry).where(TimeEntry.user_id == user.id))
     for other in others:
         if other.id != except_id and rules.overlaps(

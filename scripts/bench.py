@@ -1,0 +1,42 @@
+"""`make bench`: how long a full level 0-3 run against the reference takes, and how many requests it sends.
+
+Starts the reference on SQLite in a temporary folder, runs the whole suite RUNS times against it and
+prints each run's figures and the median. The wait for the app to come up is not counted.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance" / "tests"))
+
+from servers import free_port, reference_command, running  # noqa: E402
+
+from timetension import run_suite  # noqa: E402
+
+RUNS = 5
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"DATABASE_URL": f"sqlite:///{folder}/bench.db"}
+        with running(reference_command(), env=env, log=Path(folder) / "server.log", port=free_port()) as url:
+            print(f"Full level 0-3 run against the reference on SQLite ({url}), {RUNS} runs:")
+            times = []
+            for number in range(1, RUNS + 1):
+                result = run_suite(url, wait=20)
+                if not result.passed:
+                    print(f"run {number} did not pass; the figures would mean nothing", file=sys.stderr)
+                    return 1
+                times.append(result.checks_duration)
+                print(f"  run {number}: {result.checks_duration:.2f} s for {len(result.checks)} checks, "
+                      f"{result.requests_sent} requests")
+    print(f"median: {statistics.median(times):.2f} s   (target: under 3 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
