@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint-spec bench system-deps venv tools clean
+.PHONY: help demo test test-fast lint-spec bench system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,6 +44,14 @@ tools: tools/node_modules/.installed ## the npm tools (Redocly CLI), pinned by t
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
 	touch $@
+
+lock: ## re-pin requirements/constraints.txt from a fresh virtualenv
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements/dev.txt -e ./conformance -e ./reference
+	{ sed -n '1,2p' requirements/constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > requirements/constraints.new
+	mv requirements/constraints.new requirements/constraints.txt
+	rm -rf .lock-venv
 
 clean: ## remove the virtualenv, the npm tools and the reports
 	rm -rf $(VENV) tools/node_modules $(REPORTS)
