@@ -23,7 +23,8 @@ RUNS = 5
 def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         env = {"DATABASE_URL": f"sqlite:///{folder}/bench.db"}
-        with running(reference_command(), env=env, log=Path(folder) / "server.log", port=free_port()) as url:
+        with running(reference_command(), env=env, log=Path(folder) / "server.log", port=free_port()) as app:
+            url = app.url
             print(f"Full level 0-3 run against the reference on SQLite ({url}), {RUNS} runs:")
             times = []
             for number in range(1, RUNS + 1):

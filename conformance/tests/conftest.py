@@ -46,16 +46,16 @@ def postgres_cluster() -> Iterator[Cluster]:
 def reference_on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("reference-sqlite")
     env = app_env(f"sqlite:///{folder}/timetension.db")
-    with running(reference_command(), env=env, log=folder / "server.log", port=free_port()) as url:
-        yield url
+    with running(reference_command(), env=env, log=folder / "server.log", port=free_port()) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="session")
 def reference_on_postgres(postgres_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("reference-postgres")
     env = app_env(postgres_cluster.create_database("reference"))
-    with running(reference_command(), env=env, log=folder / "server.log", port=free_port()) as url:
-        yield url
+    with running(reference_command(), env=env, log=folder / "server.log", port=free_port()) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,21 +29,33 @@ class AppFailedToStart(RuntimeError):
     pass
 
 
+@dataclass
+class App:
+    """A running app: its base URL, and once it has stopped, how it ended."""
+
+    url: str
+    process: subprocess.Popen
+    stopped_by_force: bool = False
+
+
 @contextmanager
 def running(command: list[str], *, env: dict[str, str], log: Path, port: int, ready_path: str = "/health",
-            startup_seconds: float = 30.0) -> Iterator[str]:
-    """Run command until the block ends; yields its base URL once ready_path answers at all."""
+            startup_seconds: float = 30.0, cwd: Path | None = None) -> Iterator[App]:
+    """Run command until the block ends, then stop it with SIGTERM (SIGKILL after 10 s).
+
+    Yields once ready_path answers at all."""
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             command, env={**os.environ, **env, "PORT": str(port)}, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, cwd=cwd,
         )
+        app = App(url, process)
         try:
             _wait_for(url + ready_path, process, log, startup_seconds)
-            yield url
+            yield app
         finally:
-            _stop(process)
+            app.stopped_by_force = _stop(process)
 
 
 def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
@@ -58,15 +71,18 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) ->
     raise AppFailedToStart(f"{process.args} did not answer {url} within {seconds} s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen) -> bool:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s; True when it had to be killed."""
     if process.poll() is not None:
-        return
+        return False
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=10)
+        return False
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        return True
 
 
 def reference_command() -> list[str]:

@@ -23,8 +23,8 @@ def test_every_broken_app_names_a_real_check() -> None:
 @pytest.mark.parametrize("broken", CATALOGUE, ids=lambda app: app.name)
 def test_the_suite_catches_the_broken_rule(broken: BrokenApp, tmp_path) -> None:
     env = app_env(f"sqlite:///{tmp_path}/broken.db")
-    with running(broken_app_command(broken.name), env=env, log=tmp_path / "server.log", port=free_port()) as url:
-        result = run_suite(url, level=SLUGS[broken.caught_by].level, keep_going=True, wait=20)
+    with running(broken_app_command(broken.name), env=env, log=tmp_path / "server.log", port=free_port()) as app:
+        result = run_suite(app.url, level=SLUGS[broken.caught_by].level, keep_going=True, wait=20)
     failed = {check.check.slug: check for check in result.checks if check.status == FAILED}
     assert broken.caught_by in failed, (
         f"{broken.name} ({broken.breaks}) was not caught by {broken.caught_by}; "
