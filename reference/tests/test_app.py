@@ -66,14 +66,14 @@ def test_smoke(client, clock):
     names = [item["name"] for item in client.get("/projects").json()["items"]]
     assert names == ["Website", "Mobile app"]
 
-    bad = client.post(
-        "/time-entries",
-        json={"started_at": "2026-03-02T09:00:00", "ended_at": "2026-03-02T09:00:00Z", "description": "a\x00"},
-    )
+    no_offset = {"started_at": "2026-03-02T09:00:00", "ended_at": "2026-03-02T09:00:00Z"}
+    bad = client.post("/time-entries", json={**no_offset, "description": "a\x00"})
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"started_at", "description"}
-    assert client.post("/projects", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
-    assert client.post("/projects", content=b"Website", headers={"Content-Type": "text/plain"}).status_code == 415
+    malformed = client.post("/projects", content=b"{", headers={"Content-Type": "application/json"})
+    assert malformed.status_code == 400
+    text = client.post("/projects", content=b"Website", headers={"Content-Type": "text/plain"})
+    assert text.status_code == 415
 
     entry = client.post(
         "/time-entries",
@@ -112,3 +112,12 @@ def test_smoke(client, clock):
     expired = client.get("/users/me", headers=me)
     assert expired.status_code == 401
     assert expired.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_health_is_503_when_the_database_does_not_answer(tmp_path):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/missing/folder/test.db"))
+    with TestClient(app) as client:
+        answer = client.get("/health")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == PROBLEM
+    assert answer.json()["status"] == 503

@@ -22,7 +22,8 @@ def test_good_emails(email):
 
 
 @pytest.mark.parametrize(
-    "email", ["ada", "ada@example", "a@b@c.d", "ada @example.com", "ada@exa\u00a0mple.com", "a@b.c\n"]
+    "email",
+    ["ada", "ada@example", "a@b@c.d", "ada @example.com", "ada@exa\u00a0mple.com", "a@b.c\n"],
 )
 def test_bad_emails(email):
     with pytest.raises(ValueError, match="email address"):
@@ -86,8 +87,10 @@ def test_format_pads_the_year():
     assert rules.format_timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
 
 
+nine, ten, eleven = (at(f"2026-03-02T{hour:02d}:00:00Z") for hour in (9, 10, 11))
+
+
 def test_overlaps_are_half_open():
-    nine, ten, eleven = at("2026-03-02T09:00:00Z"), at("2026-03-02T10:00:00Z"), at("2026-03-02T11:00:00Z")
     assert not rules.overlaps(nine, ten, ten, eleven)
     assert not rules.overlaps(ten, eleven, nine, ten)
     assert rules.overlaps(nine, eleven, ten, eleven)
@@ -95,7 +98,6 @@ def test_overlaps_are_half_open():
 
 
 def test_running_entries_last_forever():
-    nine, ten, eleven = at("2026-03-02T09:00:00Z"), at("2026-03-02T10:00:00Z"), at("2026-03-02T11:00:00Z")
     assert rules.overlaps(ten, eleven, nine, None)
     assert not rules.overlaps(nine, ten, ten, None)
     assert rules.overlaps(ten, None, nine, eleven)

@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from typing import NoReturn
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +14,7 @@ from .settings import Settings, SettingsError, masked_url
 log = logging.getLogger("timetension_reference")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     print(f"timetension-reference: {message}", file=sys.stderr)
     sys.exit(1)
 

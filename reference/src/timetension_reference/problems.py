@@ -55,7 +55,8 @@ def problem_response(
 
 def invalid(field: str, message: str) -> Problem:
     """A 422 for one field, for the rules that are checked after the schema."""
-    return Problem(422, f"1 field is invalid: {field}.", errors=[{"field": field, "message": message}])
+    errors = [{"field": field, "message": message}]
+    return Problem(422, f"1 field is invalid: {field}.", errors=errors)
 
 
 def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
@@ -70,22 +71,24 @@ def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
     return [{"field": field, "message": message} for field, message in result.items()]
 
 
+_MESSAGES = {
+    "string_type": "must be a string",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "datetime_type": rules.TIMESTAMP_HELP,
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+}
+
+
 def _message(error: Mapping[str, Any]) -> str:
-    kind = error.get("type")
+    kind = str(error.get("type", ""))
     if kind == "missing":
         return "is required" if len(error.get("loc", ())) > 1 else "is required: send a JSON object"
     if error.get("input", "") is None:
         return "must not be null"
-    messages = {
-        "string_type": "must be a string",
-        "int_type": "must be a whole number",
-        "int_from_float": "must be a whole number",
-        "datetime_type": rules.TIMESTAMP_HELP,
-        "model_type": "must be a JSON object",
-        "model_attributes_type": "must be a JSON object",
-        "dict_type": "must be a JSON object",
-    }
-    return messages.get(kind) or str(error.get("msg") or "is invalid")
+    return _MESSAGES.get(kind) or str(error.get("msg") or "is invalid")
 
 
 def _validation_problem(errors: Sequence[Any]) -> Problem:

@@ -129,7 +129,7 @@ def to_utc_second(moment: datetime) -> datetime:
     try:
         return moment.astimezone(timezone.utc).replace(microsecond=0)
     except OverflowError:
-        raise ValueError("is out of range: in UTC it falls outside the years 0001 to 9999") from None
+        raise ValueError("is out of range: in UTC it is outside the years 0001 to 9999") from None
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -52,7 +52,12 @@ Timestamp = Annotated[datetime, BeforeValidator(_parse_timestamp)]
 
 
 class RequestBody(BaseModel):
-    # Strict: "10" is not a number and 1 is not a string. Unknown fields are ignored.
+    """Strict: "10" is not a number and 1 is not a string. Unknown fields are ignored.
+
+    A field that may be left out but not be null has `Field(default=None)`: pydantic does not
+    check defaults, so a field left out is None while an explicit null fails the type (422).
+    """
+
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
@@ -64,7 +69,7 @@ class RegisterUser(RequestBody):
 class TokenRequest(RequestBody):
     email: Text
     password: Text
-    expires_in: TokenLifetime = Field(default=None)  # type: ignore[assignment]  # null is 422
+    expires_in: TokenLifetime = Field(default=None)  # type: ignore[assignment]
 
 
 class CreateProject(RequestBody):

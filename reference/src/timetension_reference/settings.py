@@ -40,11 +40,8 @@ class Settings:
                 "DATABASE_URL must be a sqlite:/// or postgresql:// URL, not "
                 + masked_url(self.database_url)
             )
-        if self.database_url.startswith("sqlite") and make_url(self.database_url).database in (
-            None,
-            "",
-            ":memory:",
-        ):
+        is_sqlite = self.database_url.startswith("sqlite")
+        if is_sqlite and make_url(self.database_url).database in (None, "", ":memory:"):
             raise SettingsError("DATABASE_URL must name a SQLite file: in-memory is not supported")
         try:
             rules.check_token_lifetime(self.token_default_lifetime)

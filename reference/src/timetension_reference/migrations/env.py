@@ -6,13 +6,14 @@ reference/), it connects to DATABASE_URL like the app does.
 """
 
 from alembic import context
+from sqlalchemy import Connection
 
 from timetension_reference.db import create_db_engine
 from timetension_reference.models import Base
 from timetension_reference.settings import Settings
 
 
-def run(connection) -> None:  # type: ignore[no-untyped-def]
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
