@@ -54,6 +54,8 @@ def _use_immediate_transactions(engine: Engine) -> None:
     With the driver's default deferred transactions, two requests that both read and then
     write can deadlock, and SQLite fails one of them at once instead of waiting. BEGIN
     IMMEDIATE makes the second one wait for the first (up to the 15 s timeout).
+    The write-ahead log lets reads go on during a write, and with synchronous=NORMAL a commit
+    does not wait for the disk; a crash may lose the last commits but never corrupts the file.
     """
 
     @event.listens_for(engine, "connect")
@@ -61,6 +63,8 @@ def _use_immediate_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -10,7 +10,7 @@ from ..dependencies import CurrentUser, DbSession, json_body
 from ..models import Project, TimeEntry, User, is_id, new_id
 from ..problems import Problem
 from ..schemas import CreateProject, UpdateProject, project_body
-from . import now
+from . import lock_user_data, now
 
 router = APIRouter(tags=["Projects"])
 
@@ -85,6 +85,7 @@ def update_project(
     user: CurrentUser,
     body: Annotated[UpdateProject, Depends(json_body(UpdateProject))],
 ) -> dict[str, Any]:
+    lock_user_data(session, user)
     project = find_project(session, user, project_id, "No such project.")
     if "name" in body.model_fields_set:
         _check_name_free(session, user, body.name, except_id=project.id)
@@ -101,6 +102,7 @@ def update_project(
 
 @router.delete("/projects/{project_id}", status_code=204)
 def delete_project(project_id: str, session: DbSession, user: CurrentUser) -> Response:
+    lock_user_data(session, user)
     project = find_project(session, user, project_id, "No such project.")
     has_entries = "The project still has time entries; delete or move them first."
     entries = session.scalar(

@@ -11,6 +11,7 @@ from ..dependencies import CurrentUser, DbSession, json_body
 from ..models import TimeEntry, User, is_id, new_id
 from ..problems import Problem, invalid
 from ..schemas import CreateTimeEntry, UpdateTimeEntry, entry_body
+from . import lock_user_data
 from .projects import find_project
 
 router = APIRouter(tags=["Time entries"])
@@ -19,14 +20,6 @@ router = APIRouter(tags=["Time entries"])
 def check_project(session: Session, user: User, project_id: str | None) -> None:
     if project_id is not None:
         find_project(session, user, project_id, "No such project.")
-
-
-def lock_entries(session: Session, user: User) -> None:
-    """Hold the user's row until commit, so two requests cannot both pass the overlap check.
-
-    (SQLite needs no row lock: every transaction there takes the write lock, see db.py.)
-    """
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def check_no_overlap(
@@ -85,7 +78,7 @@ def create_time_entry(
 ) -> dict[str, Any]:
     check_interval(body.started_at, body.ended_at)
     check_project(session, user, body.project_id)
-    lock_entries(session, user)
+    lock_user_data(session, user)
     check_no_overlap(session, user, body.started_at, body.ended_at)
     entry = TimeEntry(
         id=new_id(),
@@ -122,6 +115,7 @@ def update_time_entry(
     user: CurrentUser,
     body: Annotated[UpdateTimeEntry, Depends(json_body(UpdateTimeEntry))],
 ) -> dict[str, Any]:
+    lock_user_data(session, user)
     entry = find_entry(session, user, entry_id)
     changes = body.model_dump(include=body.model_fields_set)
     started_at = changes.get("started_at", entry.started_at)
@@ -129,7 +123,6 @@ def update_time_entry(
     check_interval(started_at, ended_at)
     if "project_id" in changes:
         check_project(session, user, body.project_id)
-    lock_entries(session, user)
     check_no_overlap(session, user, started_at, ended_at, except_id=entry.id)
     for field, value in changes.items():
         setattr(entry, field, value)
@@ -139,6 +132,7 @@ def update_time_entry(
 
 @router.delete("/time-entries/{entry_id}", status_code=204)
 def delete_time_entry(entry_id: str, session: DbSession, user: CurrentUser) -> Response:
+    lock_user_data(session, user)
     session.delete(find_entry(session, user, entry_id))
     session.commit()
     return Response(status_code=204)

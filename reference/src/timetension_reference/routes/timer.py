@@ -10,8 +10,8 @@ from ..dependencies import CurrentUser, DbSession, json_body
 from ..models import TimeEntry, User, new_id
 from ..problems import Problem
 from ..schemas import StartTimer, entry_body
-from . import now
-from .time_entries import check_no_overlap, check_project, lock_entries
+from . import lock_user_data, now
+from .time_entries import check_no_overlap, check_project
 
 router = APIRouter(tags=["Timer"])
 
@@ -42,7 +42,7 @@ def start_timer(
 ) -> dict[str, Any]:
     started_at = now(request)
     check_project(session, user, body.project_id)
-    lock_entries(session, user)
+    lock_user_data(session, user)
     if running_entry(session, user) is not None:
         raise Problem(409, ALREADY_RUNNING)
     check_no_overlap(session, user, started_at, None)
@@ -64,7 +64,7 @@ def start_timer(
 
 @router.post("/timer/stop")
 def stop_timer(request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
-    lock_entries(session, user)
+    lock_user_data(session, user)
     entry = running_entry(session, user)
     if entry is None:
         raise Problem(409, NOT_RUNNING)
