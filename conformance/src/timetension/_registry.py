@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._tester import Tester
 
-LEVEL_IDS = ("L0", "L1", "L2", "L3")
+LEVEL_IDS = ("L0", "L1", "L2", "L3", "L4", "L5")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ def _check(result: CheckResult) -> dict[str, Any]:
         "docs": result.docs_url,
         "reason": result.reason,
         "failure": _failure(result.failure),
+        "advice": list(result.advice),
     }
 
 

@@ -18,8 +18,8 @@ def render_failure(failure: Failure, *, heading: str | None = None, docs_url: st
     lines = [heading] if heading else []
     if failure.request:
         lines.append(f"  {failure.request}")
-    lines.append(f"  Expected: {failure.expected}")
-    lines.append(f"  Received: {failure.received}")
+    lines.append(f"  Expected: {_indented(failure.expected)}")
+    lines.append(f"  Received: {_indented(failure.received)}")
     for detail in failure.details:
         lines.append(f"            {detail}")
     if failure.why:
@@ -32,6 +32,11 @@ def render_failure(failure: Failure, *, heading: str | None = None, docs_url: st
     if docs_url:
         lines.append(f"  Read: {docs_url}")
     return "\n".join(lines)
+
+
+def _indented(text: str) -> str:
+    """Continuation lines line up under the first one."""
+    return "\n            ".join(line for line in text.splitlines() if line.strip()) or text
 
 
 def failure_heading(result: CheckResult) -> str:
@@ -75,6 +80,8 @@ class TerminalReporter:
     def _level(self, level: Level) -> None:
         self._print()
         self._print(self._paint(f"{level.id} {level.name}", "bold"))
+        if level.id == "fuzz":
+            self._print("  (schemathesis generates requests for a while; advice is worth a look but fails nothing)")
         self._skipped_level_said = False
 
     def _check(self, result: CheckResult) -> None:
@@ -86,6 +93,8 @@ class TerminalReporter:
         label = self._paint(_LABELS[result.status], result.status)
         timing = f" ({result.duration * 1000:.0f} ms)" if result.status != NOT_RUN and self.verbose else ""
         self._print(f"  {label}  {result.check.slug}  {self._paint(result.check.title, 'dim')}{timing}")
+        for advice in result.advice:
+            self._print(f"        {self._paint('advice', 'dim')}: {advice}")
 
     def summary(self, result: RunResult) -> None:
         if result.unreachable is not None:
@@ -112,7 +121,7 @@ class TerminalReporter:
                 line = f"{level.count(PASSED)}/{total} passed"
                 if level.count(FAILED):
                     line += f", {level.count(FAILED)} failed"
-            self._print(f"  {level.level.id} {level.level.name:<28} {self._paint(line, level.status)}")
+            self._print(f"  {level.level.id:<4} {level.level.name:<28} {self._paint(line, level.status)}")
         reached = result.level_reached or "none"
         verdict = f"Level reached: {reached} (requested {result.requested_level})."
         if result.filtered:

@@ -13,9 +13,10 @@ from typing import Any
 from . import __version__, _hints
 from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
+from ._fuzz import FUZZ_STAGE, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
 from ._registry import LEVEL_IDS, Check, all_checks
 from ._spec import Level, Spec, default_spec
-from ._tester import RunState, Tester
+from ._tester import DEFAULT_CORS_ORIGIN, PASSWORD, Requester, RunState, Tester
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
 DEFAULT_DOCS_URL = "http://localhost:8000/"
@@ -44,6 +45,7 @@ class CheckResult:
     reason: str | None = None
     docs_url: str = ""
     operations_seen: set[str] = field(default_factory=set)
+    advice: list[str] = field(default_factory=list)  # findings that are worth a look but fail nothing
 
 
 @dataclass
@@ -93,7 +95,7 @@ class RunResult:
         if self.filtered:
             return None
         reached = None
-        for level in self.levels:
+        for level in (level for level in self.levels if level.level.id in LEVEL_IDS):
             if level.status != PASSED:
                 break
             reached = level.level.id
@@ -114,6 +116,7 @@ class Run:
         spec: Spec | None = None,
         timeout: float = 10.0,
         docs_url: str = DEFAULT_DOCS_URL,
+        cors_origin: str = DEFAULT_CORS_ORIGIN,
     ) -> None:
         self.url = url.rstrip("/")
         self.spec = spec or default_spec()
@@ -126,7 +129,7 @@ class Run:
         self.client = HttpClient(
             self.url, timeout=timeout, on_exchange=self._on_exchange, operation_of=self._operation_of
         )
-        self.state = RunState(self.client, self.spec, run_id=secrets.token_hex(4))
+        self.state = RunState(self.client, self.spec, run_id=secrets.token_hex(4), cors_origin=cors_origin)
         self._index = {check.slug: i for i, check in enumerate(all_checks())}
         self._prepared_operations: dict[str, set[str]] = {}
 
@@ -259,6 +262,17 @@ class Run:
             hint=failed.hint,
         )
 
+    def fuzz_token(self) -> str | None:
+        """A token of a user of its own for the fuzzer, or None when signing in does not work."""
+        caller = Requester(self.client, self.spec)
+        email = f"{self.state.unique('tt-fuzzer')}@example.com"
+        try:
+            caller.post("/users", json={"email": email, "password": PASSWORD}).expect(201)
+            token = caller.post("/auth/token", json={"email": email, "password": PASSWORD, "expires_in": 86400})
+            return token.expect(200)["access_token"]
+        except (CheckFailed, TransportProblem, KeyError, TypeError):
+            return None
+
     def app_still_answers(self) -> bool:
         outcome = _call_with_deadline(lambda: self.client.request("GET", "/health"), min(self.timeout, 5.0))
         return isinstance(outcome, Exchange)
@@ -302,11 +316,15 @@ def run_suite(
     keep_going: bool = False,
     only: Callable[[Check], bool] | None = None,
     docs_url: str = DEFAULT_DOCS_URL,
+    cors_origin: str = DEFAULT_CORS_ORIGIN,
+    fuzz: bool = False,
+    fuzz_seed: int = 1,
+    fuzz_budget: float = 45.0,
     progress: ProgressCallback | None = None,
 ) -> RunResult:
     """Check the app at url up to `level`; a lower level must pass before a higher one runs."""
     notify = progress or (lambda event, payload: None)
-    run = Run(url, spec=spec, timeout=timeout, docs_url=docs_url)
+    run = Run(url, spec=spec, timeout=timeout, docs_url=docs_url, cors_origin=cors_origin)
     requested = LEVEL_IDS.index(level)
     result = RunResult(url, run.spec, level, datetime.now(timezone.utc), filtered=only is not None)
     started = time.monotonic()
@@ -342,6 +360,9 @@ def run_suite(
                 notify("check", outcome)
             if blocked_by is None and level_result.status == FAILED and not keep_going:
                 blocked_by = level_id
+        if fuzz:
+            _fuzz_stage(run, result, notify, seed=fuzz_seed, budget=fuzz_budget,
+                        blocked=result.unreachable is not None or result.filtered)
     finally:
         result.duration = time.monotonic() - started
         result.requests_sent = run.requests_sent
@@ -349,6 +370,50 @@ def run_suite(
         run.close()
     notify("done", result)
     return result
+
+
+def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: int, budget: float,
+                blocked: bool) -> None:
+    level_result = LevelResult(run.spec.level(FUZZ_STAGE), [])
+    result.levels.append(level_result)
+    notify("level", level_result.level)
+    operations = [] if blocked else operations_to_fuzz(run.spec, result.level_reached)
+    if not operations:
+        stage = fuzz_stage_check()
+        reason = "the app could not be reached" if result.unreachable else "no level passed, so nothing is fuzzed"
+        if result.filtered:
+            reason = "--only ran part of the suite"
+        level_result.checks.append(CheckResult(stage, NOT_RUN, reason=reason, docs_url=run.docs_link(stage)))
+        notify("check", level_result.checks[-1])
+        return
+    token = run.fuzz_token() if any(op.protected for op in operations) else None
+    outcome = run_fuzz(run.url, run.spec, operations, token=token, seed=seed, budget=budget)
+    if outcome.error is not None:
+        stage = fuzz_stage_check()
+        failure = Failure(expected="schemathesis to run over the spec", received=outcome.error, why=stage.why,
+                          hint="Install the suite with its dependencies (pip install timetension) and try again.")
+        level_result.checks.append(CheckResult(stage, FAILED, outcome.duration, failure, docs_url=run.docs_link(stage)))
+        notify("check", level_result.checks[-1])
+        return
+    share = outcome.duration / len(outcome.operations)
+    for findings in outcome.operations:
+        check = fuzz_check(findings.operation)
+        checked = CheckResult(check, PASSED, share, docs_url=run.docs_link(check),
+                              advice=[f"{a.title} ({a.check}): {a.message}  Reproduce: {a.reproduction}"
+                                      for a in findings.advice])
+        if findings.failures:
+            first, *others = findings.failures
+            checked.status = FAILED
+            checked.failure = Failure(
+                expected="no server error and only documented answers",
+                received=f"{first.title}: {first.message}".strip(),
+                why=check.why,
+                request=f"{findings.operation.method.upper()} {findings.operation.path}",
+                details=[f"also: {other.title}: {other.message}" for other in others],
+                reproduction=[finding.reproduction for finding in findings.failures if finding.reproduction],
+            )
+        level_result.checks.append(checked)
+        notify("check", checked)
 
 
 def _lost_the_app(outcome: CheckResult) -> bool:

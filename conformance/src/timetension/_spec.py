@@ -28,10 +28,6 @@ class Level:
     summary: str
     docs: str
 
-    @property
-    def number(self) -> int:
-        return int(self.id[1:])
-
 
 @dataclass(frozen=True)
 class Operation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urlencode
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from ._registry import Check
 
 PASSWORD = "correct horse battery staple"
+DEFAULT_CORS_ORIGIN = "http://localhost:5173"
 _FIRST_DAY = date(2001, 1, 1)
 
 
@@ -74,10 +76,11 @@ class User(Requester):
 class RunState:
     """What the checks of one run share: the client, unique names, and users made on demand."""
 
-    def __init__(self, client: HttpClient, spec: Spec, run_id: str) -> None:
+    def __init__(self, client: HttpClient, spec: Spec, run_id: str, cors_origin: str = DEFAULT_CORS_ORIGIN) -> None:
         self.client = client
         self.spec = spec
         self.run_id = run_id
+        self.cors_origin = cors_origin
         self.shared_users: dict[str, User] = {}
         self.prepared: dict[str, Any] = {}
         self._counter = itertools.count(1)
@@ -94,6 +97,11 @@ class Tester:
         self.check = check
         self._index = index
         self.anonymous = Requester(state.client, state.spec)
+
+    @property
+    def cors_origin(self) -> str:
+        """The browser origin the app is configured to allow (CORS_ORIGINS on the app's side)."""
+        return self._state.cors_origin
 
     @property
     def prepared(self) -> Any:
@@ -146,6 +154,12 @@ class Tester:
     def utc(self, clock: str, *, day_shift: int = 0) -> str:
         """The same instant as at(clock) with no offset given, as the API must answer it."""
         return self.at(clock, "Z", day_shift=day_shift)
+
+    @staticmethod
+    def query(path: str, **params: Any) -> str:
+        """path?params, encoded (a + in an offset must travel as %2B)."""
+        present = {name.rstrip("_"): value for name, value in params.items() if value is not None}
+        return f"{path}?{urlencode(present)}" if present else path
 
     @staticmethod
     def now_utc() -> datetime:

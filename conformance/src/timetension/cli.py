@@ -15,8 +15,10 @@ from ._report_junit import write_junit
 from ._report_terminal import TerminalReporter
 from ._runner import DEFAULT_DOCS_URL, run_suite
 from ._spec import Spec, default_spec
+from ._tester import DEFAULT_CORS_ORIGIN
 
 URL_ENV_VAR = "TIMETENSION_URL"
+CORS_ENV_VAR = "TIMETENSION_CORS_ORIGIN"
 DOCS_ENV_VAR = "TIMETENSION_DOCS_URL"
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +29,7 @@ Start your app first (it must listen on the port in the URL), then:
 
   timetension check --url http://localhost:8080            check every level
   timetension check --url http://localhost:8080 --level 1  stop after level 1
+  timetension check --url http://localhost:8080 --fuzz     then fuzz what passed
   timetension levels                                       what each level asks
 
 A level runs only when every lower level passed. Each failure says what was expected, what came back,
@@ -77,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds to wait for GET /health to answer before giving up (default: 15)")
     check.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
                        help=f"where the exercise site is served, for the links in failures (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+    check.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
+                       help=f"the browser origin your app allows, for the level 5 CORS checks (default: ${CORS_ENV_VAR} "
+                            f"or {DEFAULT_CORS_ORIGIN})")
+    check.add_argument("--fuzz", action="store_true",
+                       help="after the levels, fuzz the operations of the levels that passed with schemathesis")
+    check.add_argument("--fuzz-time", type=positive_seconds, default=45.0, metavar="SECONDS",
+                       help="the fuzz stage's time budget (default: 45)")
+    check.add_argument("--fuzz-seed", type=int, default=1, metavar="N",
+                       help="the fuzzer's random seed; the same seed repeats the same requests (default: 1)")
     check.add_argument("--no-color", action="store_true", help="plain text output (NO_COLOR=1 does the same)")
     check.add_argument("-v", "--verbose", action="store_true", help="show each check's time")
 
@@ -125,6 +137,10 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         keep_going=args.keep_going,
         only=(lambda check: check.slug.startswith(prefixes)) if prefixes else None,
         docs_url=args.docs_url,
+        cors_origin=args.cors_origin,
+        fuzz=args.fuzz,
+        fuzz_seed=args.fuzz_seed,
+        fuzz_budget=args.fuzz_time,
         progress=reporter,
     )
     if args.report:

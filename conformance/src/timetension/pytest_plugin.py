@@ -15,7 +15,8 @@ from . import __version__
 from ._registry import LEVEL_IDS, Check, all_checks
 from ._report_terminal import failure_heading, render_failure
 from ._runner import DEFAULT_DOCS_URL, FAILED, CheckResult, Run
-from .cli import DOCS_ENV_VAR, URL_ENV_VAR, level_id
+from ._tester import DEFAULT_CORS_ORIGIN
+from .cli import CORS_ENV_VAR, DOCS_ENV_VAR, URL_ENV_VAR, level_id
 
 _SESSION_KEY = pytest.StashKey["_SuiteSession"]()
 
@@ -104,7 +105,8 @@ class _SuiteSession:
 
     def __init__(self, config: pytest.Config, url: str) -> None:
         self.run = Run(url, timeout=config.getoption("timetension_timeout"),
-                       docs_url=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL))
+                       docs_url=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
+                       cors_origin=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN))
         self.wait = config.getoption("timetension_wait")
         self.keep_going = config.getoption("timetension_keep_going")
         self.waited = False
