@@ -1,4 +1,5 @@
-"""`make bench`: how long a full level 0-3 run against the reference takes, and how many requests it sends.
+"""`make bench`: how long a full run of every level against the reference takes, how many requests it
+sends, and how long the fuzz stage takes with its default budget.
 
 Starts the reference on SQLite in a temporary folder, runs the whole suite RUNS times against it and
 prints each run's figures and the median. The wait for the app to come up is not counted.
@@ -25,7 +26,7 @@ def main() -> int:
         env = {"DATABASE_URL": f"sqlite:///{folder}/bench.db"}
         with running(reference_command(), env=env, log=Path(folder) / "server.log", port=free_port()) as app:
             url = app.url
-            print(f"Full level 0-3 run against the reference on SQLite ({url}), {RUNS} runs:")
+            print(f"Full run of every level against the reference on SQLite ({url}), {RUNS} runs:")
             times = []
             for number in range(1, RUNS + 1):
                 result = run_suite(url, wait=20)
@@ -35,7 +36,12 @@ def main() -> int:
                 times.append(result.checks_duration)
                 print(f"  run {number}: {result.checks_duration:.2f} s for {len(result.checks)} checks, "
                       f"{result.requests_sent} requests")
-    print(f"median: {statistics.median(times):.2f} s   (target: under 3 s)")
+            print(f"median: {statistics.median(times):.2f} s")
+            level_3 = [run_suite(url, wait=20, level="L3").checks_duration for _ in range(RUNS)]
+            print(f"levels 0-3 only, median of {RUNS}: {statistics.median(level_3):.2f} s   (target: under 3 s)")
+            fuzzed = run_suite(url, wait=20, fuzz=True)
+            stage = sum(check.duration for check in fuzzed.checks if check.check.level == "fuzz")
+            print(f"fuzz stage with the default budget: {stage:.1f} s   (target: under 60 s)")
     return 0
 
 

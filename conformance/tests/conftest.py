@@ -15,6 +15,7 @@ pytest_plugins = ["pytester"]
 
 # A zone far from UTC for the apps under test, so local time passed off as UTC shows up.
 APP_TIME_ZONE = "Asia/Kolkata"
+FUZZ_BUDGET = 30
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,5 +61,5 @@ def reference_on_postgres(postgres_cluster: Cluster, tmp_path_factory: pytest.Te
 
 @pytest.fixture(scope="session")
 def reference_result(reference_on_sqlite: str) -> RunResult:
-    """One full run against the reference on SQLite, shared by the tests that only read it."""
-    return run_suite(reference_on_sqlite, wait=20)
+    """One full run, fuzz stage included, against the reference on SQLite, shared by the tests that read it."""
+    return run_suite(reference_on_sqlite, wait=20, fuzz=True, fuzz_budget=FUZZ_BUDGET)

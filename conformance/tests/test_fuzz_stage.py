@@ -1,0 +1,42 @@
+"""The fuzz stage reads schemathesis' event stream back as checks, and fails on what it finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from timetension import default_spec, run_suite
+from timetension._fuzz import ADVISORY_CHECKS, STRICT_CHECKS, _read_events, operations_to_fuzz
+from timetension._runner import NOT_RUN
+
+EVENTS = Path(__file__).parent / "data" / "schemathesis-events.ndjson"
+
+
+def test_a_recorded_finding_becomes_a_failure_with_its_reproduction() -> None:
+    spec = default_spec()
+    operations = [spec.operation("createProject"), spec.operation("deleteProject")]
+    outcome = _read_events(EVENTS, spec, operations, "http://127.0.0.1:8095", token="the-token")
+    by_id = {findings.operation.operation_id: findings for findings in outcome.operations}
+    assert by_id["createProject"].failures == []
+    [finding] = by_id["deleteProject"].failures
+    assert finding.check == "status_code_conformance" and finding.title == "Undocumented status code"
+    assert "Received: 200" in finding.message
+    assert finding.reproduction.startswith("curl -sS -i -X DELETE http://127.0.0.1:8095/projects/")
+    assert "Authorization: Bearer the-token" in finding.reproduction
+
+
+def test_strict_and_advisory_checks_do_not_overlap() -> None:
+    assert set(STRICT_CHECKS).isdisjoint(ADVISORY_CHECKS)
+
+
+def test_only_the_operations_of_levels_that_passed_are_fuzzed() -> None:
+    spec = default_spec()
+    assert operations_to_fuzz(spec, None) == []
+    assert {op.operation_id for op in operations_to_fuzz(spec, "L0")} == {"getHealth"}
+    assert {op.level for op in operations_to_fuzz(spec, "L2")} == {"L0", "L1", "L2"}
+
+
+def test_the_stage_does_not_run_when_no_level_passed(tmp_path: Path) -> None:
+    result = run_suite("http://127.0.0.1:9", wait=1, fuzz=True)
+    [stage] = [level for level in result.levels if level.level.id == "fuzz"]
+    assert [check.status for check in stage.checks] == [NOT_RUN]
+    assert result.passed is False
