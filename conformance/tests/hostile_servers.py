@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,6 +75,84 @@ def _socket_server(handle: Callable[[socket.socket], None]) -> Iterator[str]:
 def never_answers() -> Iterator[str]:
     """Accepts connections and reads the request, then says nothing."""
     return _socket_server(lambda connection: connection.recv(65536))
+
+
+def _byte_a_second(connection: socket.socket) -> None:
+    connection.recv(65536)
+    answer = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"ok"}'
+    for byte in answer:
+        try:
+            connection.sendall(bytes([byte]))
+        except OSError:
+            return
+        time.sleep(1)
+
+
+def byte_a_second() -> Iterator[str]:
+    """A correct answer, one byte a second: every read succeeds, the answer never completes in time."""
+    return _socket_server(_byte_a_second)
+
+
+def _closes_mid_body(connection: socket.socket) -> None:
+    connection.recv(65536)
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sta")
+    connection.close()
+
+
+def closes_mid_body() -> Iterator[str]:
+    """Promises 1000 bytes, sends a few, and hangs up."""
+    return _socket_server(_closes_mid_body)
+
+
+def _garbage(connection: socket.socket) -> None:
+    connection.recv(65536)
+    connection.sendall(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff\xfe garbage \x01\x02\r\n")
+    connection.close()
+
+
+def speaks_garbage() -> Iterator[str]:
+    """Answers with bytes that are not HTTP (as another protocol's server would)."""
+    return _socket_server(_garbage)
+
+
+def _huge_body(connection: socket.socket) -> None:
+    connection.recv(65536)
+    size = 100 * 1024 * 1024
+    chunk = b" " * 65536
+    try:
+        connection.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode())
+        for _ in range(size // len(chunk)):
+            connection.sendall(chunk)
+    except OSError:
+        pass  # the client stopped reading, as it should
+
+
+def answers_100_mb() -> Iterator[str]:
+    """A 100 MB body for every request, streamed without holding it in memory."""
+    return _socket_server(_huge_body)
+
+
+class _RedirectLoop(_HtmlErrorPages):
+    def _answer(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+
+@contextmanager
+def redirects_in_a_loop() -> Iterator[str]:
+    """Every request is redirected to itself."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RedirectLoop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager

@@ -10,14 +10,32 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_servers import html_error_pages, never_answers, refuses_connections
+from broken_apps.catalogue import DIES_HALF_WAY
+from conftest import app_env
+from hostile_servers import (
+    answers_100_mb,
+    byte_a_second,
+    closes_mid_body,
+    html_error_pages,
+    never_answers,
+    redirects_in_a_loop,
+    refuses_connections,
+    speaks_garbage,
+)
+from servers import broken_app_command, free_port, running
 
 TIME_LIMIT = 30
+NOTHING_PASSED = "Level reached: none"
 
 CASES = {
-    "refuses-connections": (refuses_connections, "the connection was refused", "Is the app running?"),
-    "never-answers": (never_answers, "no complete answer within", "did not finish its answer"),
-    "html-error-pages": (html_error_pages, "text/html", "The app answered with an HTML page"),
+    "refuses-connections": (refuses_connections, ["the connection was refused", "Is the app running?", NOTHING_PASSED]),
+    "never-answers": (never_answers, ["no complete answer within", "did not finish its answer", NOTHING_PASSED]),
+    "byte-a-second": (byte_a_second, ["no complete answer within", "did not finish its answer", NOTHING_PASSED]),
+    "closes-mid-body": (closes_mid_body, ["the connection closed early", "Did it crash mid-request", NOTHING_PASSED]),
+    "speaks-garbage": (speaks_garbage, ["not valid HTTP", "another protocol", NOTHING_PASSED]),
+    "answers-100-mb": (answers_100_mb, ["larger than 1024 KiB", "A huge body", NOTHING_PASSED]),
+    "redirects-in-a-loop": (redirects_in_a_loop, ["Received: 302", "redirect to /health", NOTHING_PASSED]),
+    "html-error-pages": (html_error_pages, ["text/html", "The app answered with an HTML page", NOTHING_PASSED]),
 }
 
 
@@ -31,17 +49,30 @@ def run_check(url: str, report: Path) -> tuple[subprocess.CompletedProcess[str],
     return completed, time.monotonic() - started
 
 
-@pytest.mark.parametrize("name", CASES)
-def test_a_hostile_server_gets_a_plain_verdict_in_bounded_time(name: str, tmp_path: Path) -> None:
-    server, received, hint = CASES[name]
-    with server() as url:
-        completed, elapsed = run_check(url, tmp_path)
+def _assert_plain_verdict(completed: subprocess.CompletedProcess[str], elapsed: float, report: Path,
+                          expected: list[str]) -> None:
     output = completed.stdout + completed.stderr
     assert elapsed < TIME_LIMIT
     assert completed.returncode == 1, output
     assert "Traceback (most recent call last)" not in output
-    assert received in output and hint in output, output
-    assert "Level reached: none" in output
-    results = json.loads((tmp_path / "results.json").read_text())
-    assert results["passed"] is False and results["level_reached"] is None
-    assert (tmp_path / "junit.xml").read_text().count("<failure") >= 1
+    for text in expected:
+        assert text in output, f"{text!r} is not in:\n{output}"
+    results = json.loads((report / "results.json").read_text())
+    assert results["passed"] is False
+    assert (report / "junit.xml").read_text().count("<failure") >= 1
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_hostile_server_gets_a_plain_verdict_in_bounded_time(name: str, tmp_path: Path) -> None:
+    server, expected = CASES[name]
+    with server() as url:
+        completed, elapsed = run_check(url, tmp_path)
+    _assert_plain_verdict(completed, elapsed, tmp_path, expected)
+
+
+def test_an_app_that_dies_half_way_ends_the_run_early(tmp_path: Path) -> None:
+    env = app_env(f"sqlite:///{tmp_path}/dies.db")
+    with running(broken_app_command(DIES_HALF_WAY.name), env=env, log=tmp_path / "app.log", port=free_port()) as app:
+        completed, elapsed = run_check(app.url, tmp_path)
+    _assert_plain_verdict(completed, elapsed, tmp_path, [
+        "the connection", "not run: the app stopped answering during the run", "Level reached: L0"])

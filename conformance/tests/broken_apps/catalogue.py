@@ -8,6 +8,8 @@ rewrite of some answers on their way out. Adding one is a few lines here; serve.
 from __future__ import annotations
 
 import importlib
+import itertools
+import os
 import json
 import math
 import re
@@ -260,8 +262,22 @@ CATALOGUE: tuple[BrokenApp, ...] = (
 )
 
 
+_served = itertools.count(1)
+
+
+def _die_on_the_40th_request(request: Request, answer: Answer) -> Answer | None:
+    if next(_served) >= 40:
+        os._exit(1)  # no answer, no clean shutdown: as a crash would
+    return None
+
+
+# Not one broken rule but a crash part-way through a run: the suite must notice and stop early.
+DIES_HALF_WAY = BrokenApp("dies-half-way", "the process exits on its 40th request", "accounts.register",
+                          rewrite=_die_on_the_40th_request)
+
+
 def find(name: str) -> BrokenApp:
-    for app in CATALOGUE:
+    for app in (*CATALOGUE, DIES_HALF_WAY):
         if app.name == name:
             return app
     raise KeyError(f"no broken app called {name!r}; known: {', '.join(app.name for app in CATALOGUE)}")
