@@ -174,6 +174,67 @@ def _duration_in_minutes(request: Request, answer: Answer) -> Answer | None:
     return None
 
 
+def _problem_status_says_400(request: Request, answer: Answer) -> Answer | None:
+    if answer.status == 404 and answer.headers.get("content-type", "").startswith("application/problem+json"):
+        document = answer.json
+        document["status"] = 400
+        return answer.with_json(document)
+    return None
+
+
+def _problems_as_plain_json(request: Request, answer: Answer) -> Answer | None:
+    if answer.headers.get("content-type", "").startswith("application/problem+json"):
+        answer.headers["content-type"] = "application/json"
+        return answer
+    return None
+
+
+def _hash_in_user(request: Request, answer: Answer) -> Answer | None:
+    if _is(request, "POST", "/users") and answer.status == 201:
+        document = answer.json
+        document["password_hash"] = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+        return answer.with_json(document)
+    return None
+
+
+def _missing_token_is_403(request: Request, answer: Answer) -> Answer | None:
+    if answer.status == 401 and "authorization" not in request.headers:
+        return _problem_status(403)(answer)
+    return None
+
+
+def _description_empty_string(request: Request, answer: Answer) -> Answer | None:
+    if _is(request, "POST", "/projects") and answer.status == 201:
+        document = answer.json
+        if document.get("description") is None:
+            document["description"] = ""
+        return answer.with_json(document)
+    return None
+
+
+def _reverse_list(path: str) -> Rewrite:
+    def rewrite(request: Request, answer: Answer) -> Answer | None:
+        if _is(request, "GET", path) and answer.status == 200:
+            document = answer.json
+            document["items"] = list(reversed(document["items"]))
+            return answer.with_json(document)
+        return None
+
+    return rewrite
+
+
+def _delete_with_entries_succeeds(request: Request, answer: Answer) -> Answer | None:
+    if request.method == "DELETE" and request.url.path.startswith("/projects/") and answer.status == 409:
+        return Answer(204, {}, b"")
+    return None
+
+
+def _validation_errors_as_html(request: Request, answer: Answer) -> Answer | None:
+    if answer.status == 422:
+        return Answer(422, {"content-type": "text/html; charset=utf-8"}, b"<html><body>Invalid input</body></html>")
+    return None
+
+
 # Replaced rules ---------------------------------------------------------------------------------
 
 def _fraction_rounded(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
@@ -205,6 +266,22 @@ def _untrimmed_name(raw: str) -> str:
     if len(raw) > 100:
         raise ValueError("must be at most 100 characters long")
     return raw
+
+
+def _unverified_token(secret_key: str, token: str, now: float) -> str:
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})["sub"]
+
+
+def _open_end_is_one_second(original: Callable[..., bool]) -> Callable[..., bool]:
+    second = timedelta(seconds=1)
+    return lambda a_start, a_end, b_start, b_end: original(a_start, a_end or a_start + second,
+                                                           b_start, b_end or b_start + second)
+
+
+def _local_clock_as_utc(request: Request) -> datetime:
+    return datetime.now().replace(microsecond=0, tzinfo=timezone.utc)
 
 
 def _utc_with_offset_text(moment: datetime) -> str:
@@ -259,6 +336,40 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               rewrite=_duration_in_minutes),
     BrokenApp("stop-when-idle-404", "stopping an idle timer is 404 instead of 409", "timer.idle",
               rewrite=_stop_when_idle_is_404),
+    BrokenApp("problem-status-mismatch", "a 404 problem says status 400 in its body", "errors.unknown-path-404",
+              rewrite=_problem_status_says_400),
+    BrokenApp("problems-as-plain-json", "errors are application/json, not application/problem+json",
+              "errors.unknown-path-404", rewrite=_problems_as_plain_json),
+    BrokenApp("password-hash-returned", "registration answers with the password hash", "accounts.register",
+              rewrite=_hash_in_user),
+    BrokenApp("missing-token-403", "a request without a token is 403 instead of 401", "accounts.token-required",
+              rewrite=_missing_token_is_403),
+    BrokenApp("signature-not-verified", "tokens are decoded without checking their signature",
+              "accounts.tampered-token", replace=(("security", "read_token", _unverified_token),)),
+    BrokenApp("text-plain-accepted", "a body sent as text/plain is parsed as JSON", "accounts.other-media-type",
+              replace=(("dependencies", "_is_json", lambda content_type: True),)),
+    BrokenApp("validation-errors-as-html", "422 answers are HTML pages", "accounts.password-length",
+              rewrite=_validation_errors_as_html),
+    BrokenApp("project-name-of-101", "project names of 101 characters are accepted", "projects.name-length",
+              replace=(("rules", "PROJECT_NAME_MAX_LENGTH", 101),)),
+    BrokenApp("description-empty-string", "a project created without a description has \"\" instead of null",
+              "projects.create", rewrite=_description_empty_string),
+    BrokenApp("projects-newest-first", "projects are listed newest first", "projects.list-own-in-order",
+              rewrite=_reverse_list("/projects")),
+    BrokenApp("delete-project-with-entries", "a project with entries can be deleted",
+              "projects.delete-with-entries-conflict", rewrite=_delete_with_entries_succeeds),
+    BrokenApp("entries-newest-first", "entries are listed latest first", "entries.list-own-in-order",
+              rewrite=_reverse_list("/time-entries")),
+    BrokenApp("overlaps-allowed", "entries may overlap", "entries.overlap-conflict",
+              replace=(("rules", "overlaps", lambda a_start, a_end, b_start, b_end: False),)),
+    BrokenApp("running-entry-covers-one-second", "a running entry blocks only its first second",
+              "timer.running-entry-blocks-later-entries", replace=(("rules", "overlaps", Wrap(_open_end_is_one_second)),)),
+    BrokenApp("stop-in-the-same-second", "a timer stopped in the second it started has no length",
+              "timer.start-stop", replace=(("rules", "stop_time", lambda now, started_at: now),)),
+    BrokenApp("duration-missing", "duration_seconds is null on finished entries", "entries.create",
+              replace=(("rules", "duration_seconds", lambda started_at, ended_at: None),)),
+    BrokenApp("local-clock-as-utc", "the timer starts at the server's local wall time labelled as UTC",
+              "timer.start-stop", replace=(("routes.timer", "now", _local_clock_as_utc),)),
 )
 
 
