@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint-spec bench system-deps venv tools lock clean
+.PHONY: help demo test test-fast lint-spec bench mutants system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,9 +15,10 @@ help: ## list the targets
 demo: venv ## start the reference on SQLite, run the whole suite against it, stop it
 	scripts/demo.sh
 
-test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases)
+test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter)
 	cd reference && ../$(BIN)/pytest
 	cd conformance && ../$(BIN)/pytest
+	$(MAKE) --no-print-directory mutants
 
 test-fast: venv ## the kit's own tests without the slow ones (broken apps, fuzzing)
 	cd reference && ../$(BIN)/pytest
@@ -26,6 +27,9 @@ test-fast: venv ## the kit's own tests without the slow ones (broken apps, fuzzi
 lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator and Redocly CLI
 	$(BIN)/openapi-spec-validator spec/openapi.yaml
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/node_modules/.bin/redocly lint --format=stylish spec/openapi.yaml
+
+mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
+	$(BIN)/python scripts/mutants.py
 
 bench: venv ## time a full level 0-3 run against the reference and count its requests
 	$(BIN)/python scripts/bench.py
