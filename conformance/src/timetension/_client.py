@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from . import _hints
+from ._spec import Operation
 
 MAX_BODY_BYTES = 1024 * 1024
 _NO_BODY = object()
@@ -32,6 +33,7 @@ class Exchange:
     body_truncated: bool = False
     elapsed: float = 0.0
     operation_id: str | None = None
+    documented_statuses: tuple[str, ...] = ()  # of the operation, as the spec lists them
 
     @property
     def content_type(self) -> str:
@@ -79,7 +81,7 @@ class HttpClient:
         *,
         timeout: float = 10.0,
         on_exchange: Callable[[Exchange], None] | None = None,
-        operation_of: Callable[[str, str], str | None] | None = None,
+        operation_of: Callable[[str, str], Operation | None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -118,8 +120,11 @@ class HttpClient:
             path=path,
             request_headers=request_headers,
             request_body=body,
-            operation_id=self._operation_of(method, path) if self._operation_of else None,
         )
+        operation = self._operation_of(method, path) if self._operation_of else None
+        if operation is not None:
+            exchange.operation_id = operation.operation_id
+            exchange.documented_statuses = operation.statuses
         started = time.monotonic()
         try:
             self._send(exchange, started)

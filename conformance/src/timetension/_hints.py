@@ -72,6 +72,6 @@ def for_answer(exchange: Exchange) -> str | None:
         return SERVER_ERROR
     if 300 <= status < 400:
         return REDIRECT.format(location=exchange.response_headers.get("location", "(no Location header)"))
-    if status in (404, 405) and exchange.operation_id and exchange.content_type != "application/problem+json":
+    if status in (404, 405) and exchange.operation_id and str(status) not in exchange.documented_statuses:
         return MISSING_ROUTE.format(method=exchange.method, path=exchange.path, operation=exchange.operation_id)
     return None

@@ -15,7 +15,7 @@ from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
 from ._fuzz import FUZZ_STAGE, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
 from ._registry import LEVEL_IDS, Check, all_checks
-from ._spec import Level, Spec, default_spec
+from ._spec import Level, Operation, Spec, default_spec
 from ._tester import DEFAULT_CORS_ORIGIN, PASSWORD, Requester, RunState, Tester
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
@@ -136,9 +136,8 @@ class Run:
     def close(self) -> None:
         self.client.close()
 
-    def _operation_of(self, method: str, path: str) -> str | None:
-        operation = self.spec.match(method, path)
-        return operation.operation_id if operation else None
+    def _operation_of(self, method: str, path: str) -> Operation | None:
+        return self.spec.match(method, path)
 
     def _on_exchange(self, exchange: Exchange) -> None:
         with self._lock:
