@@ -7,13 +7,18 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint-spec bench mutants system-deps venv tools lock clean
+.PHONY: help demo new test test-fast lint-spec bench mutants system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 demo: venv ## start the reference on SQLite, run the whole suite against it, stop it
 	scripts/demo.sh
+
+new: ## copy a starter and the compose set-up into a new folder: make new STARTER=go-nethttp DIR=../my-attempt
+	@test -n "$(STARTER)" -a -n "$(DIR)" || { echo "usage: make new STARTER=<one of: $$(ls starters | tr '\n' ' ')> DIR=<new folder>"; exit 2; }
+	@$(MAKE) --no-print-directory venv
+	$(BIN)/python scripts/new_attempt.py "$(STARTER)" "$(DIR)"
 
 test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter)
 	cd reference && ../$(BIN)/pytest
