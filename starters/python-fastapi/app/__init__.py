@@ -1,0 +1,1 @@
+"""The Timetension API in FastAPI."""
