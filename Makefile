@@ -36,8 +36,9 @@ lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator 
 mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
 	$(BIN)/python scripts/mutants.py
 
-bench: venv ## time a full level 0-3 run against the reference and count its requests
+bench: venv ## time the suite against the reference, the fuzz stage, and each starter's build and start
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_starters.py
 
 system-deps: ## install the system packages the tests need (PostgreSQL), when they are missing
 	scripts/install-system-deps.sh
