@@ -13,9 +13,10 @@ import os
 import json
 import math
 import re
+import time as pytime
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from starlette.requests import Request
@@ -284,6 +285,86 @@ def _local_clock_as_utc(request: Request) -> datetime:
     return datetime.now().replace(microsecond=0, tzinfo=timezone.utc)
 
 
+def _not_clipped(start: datetime, end: datetime, range_start: datetime, range_end: datetime):  # noqa: ANN202
+    return (start, end) if end > range_start and start < range_end else None
+
+
+def _always_utc(original: Callable[[str], Any]) -> Callable[[str], Any]:
+    return lambda name: original(name) and timezone.utc  # still 422 for an unknown name
+
+
+def _fixed_offset_days(day: date, zone: Any) -> datetime:
+    """Every local day starts at midnight with the zone's January offset: 24-hour days all year."""
+    january = datetime(day.year, 1, 1, 12, tzinfo=zone).utcoffset() or timedelta(0)
+    return datetime.combine(day, time(), tzinfo=timezone(january)).astimezone(timezone.utc)
+
+
+def _running_counted(original: Callable[..., Any]) -> Callable[..., Any]:
+    def summarize(entries, first, last, zone):  # noqa: ANN001, ANN202
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return original([(project, start, end or now) for project, start, end in entries], first, last, zone)
+
+    return summarize
+
+
+def _least_first(totals: dict[str | None, int]) -> list[tuple[str | None, int]]:
+    return sorted(((key, value) for key, value in totals.items() if value > 0), key=lambda item: item[1])
+
+
+def _cursor_one_second_early(original: Callable[[str, bytes], tuple[datetime, str]]) -> Callable[..., Any]:
+    def decode(cursor: str, key: bytes) -> tuple[datetime, str]:
+        started_at, entry_id = original(cursor, key)
+        return started_at - timedelta(seconds=1), entry_id
+
+    return decode
+
+
+def _reflect_any_origin(request: Request, answer: Answer) -> Answer | None:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return None
+    answer.headers["access-control-allow-origin"] = origin
+    if request.method == "OPTIONS":
+        answer.status = 200
+        answer.headers["access-control-allow-methods"] = "GET, POST, PATCH, DELETE"
+        answer.headers["access-control-allow-headers"] = "Authorization, Content-Type, If-Match"
+    return answer
+
+
+def _no_running_index(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    def upgrade(engine: Any) -> None:
+        original(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP INDEX uq_time_entries_running_user_id")
+
+    return upgrade
+
+
+def _slow_running_check(original: Callable[..., Any]) -> Callable[..., Any]:
+    """The 'is a timer running?' query takes 50 ms, as on a busy database: the race window is wide open."""
+
+    def running_entry(session: Any, user: Any) -> Any:
+        found = original(session, user)
+        pytime.sleep(0.05)
+        return found
+
+    return running_entry
+
+
+def _deferred_transactions(engine: Any) -> None:
+    """SQLite with plain BEGIN: two requests can both read "no timer runs" before either writes."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
 def _utc_with_offset_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -370,6 +451,33 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               replace=(("rules", "duration_seconds", lambda started_at, ended_at: None),)),
     BrokenApp("local-clock-as-utc", "the timer starts at the server's local wall time labelled as UTC",
               "timer.start-stop", replace=(("routes.timer", "now", _local_clock_as_utc),)),
+    # Level 4
+    BrokenApp("report-not-clipped", "entries count whole even where they cross the range's edges",
+              "reports.clipped-at-both-edges", replace=(("rules", "clip", _not_clipped),)),
+    BrokenApp("report-utc-days", "report days are UTC days, whatever tz says",
+              "reports.local-days-east-of-utc", replace=(("rules", "time_zone", Wrap(_always_utc)),)),
+    BrokenApp("report-24-hour-days", "every local day is 24 hours long (daylight saving ignored)",
+              "reports.dst-spring-forward", replace=(("rules", "local_day_start", _fixed_offset_days),)),
+    BrokenApp("report-counts-running", "a running entry counts up to now", "reports.running-entry-not-counted",
+              replace=(("rules", "summarize", Wrap(_running_counted)),)),
+    BrokenApp("report-least-first", "report projects are ordered least time first", "reports.summary",
+              replace=(("rules", "order_projects", _least_first),)),
+    # Level 5
+    BrokenApp("pages-overlap", "the next page starts a second early and repeats the last entry",
+              "entries.pages-find-each-entry-once", replace=(("rules", "decode_cursor", Wrap(_cursor_one_second_early)),)),
+    BrokenApp("lost-update", "If-Match is ignored: a stale ETag overwrites a newer change", "entries.stale-etag-is-412",
+              replace=(("rules", "if_match_allows", lambda header, current_tag: True),)),
+    BrokenApp("limit-unbounded", "limit accepts any number", "entries.list-validation",
+              replace=(("rules", "check_page_limit", lambda text: max(1, int(text))),)),
+    BrokenApp("no-body-limit", "bodies of any size are read and parsed", "limits.body-too-large",
+              replace=(("rules", "BODY_MAX_BYTES", 10**9),)),
+    BrokenApp("cors-any-origin", "every Origin is allowed (reflected)", "cors.other-origin-refused",
+              rewrite=_reflect_any_origin),
+    BrokenApp("timer-race", "one running timer is checked in code only: no unique index, no lock",
+              "timer.race-has-one-winner",
+              replace=(("db", "upgrade", Wrap(_no_running_index)), ("db", "_use_immediate_transactions", _deferred_transactions),
+                       ("routes.timer", "lock_user_data", lambda session, user: None),
+                       ("routes.timer", "running_entry", Wrap(_slow_running_check)))),
 )
 
 

@@ -171,16 +171,20 @@ def empty_range(t: Tester) -> None:
     "reports.running-entry-not-counted",
     level="L4",
     title="a running entry does not count until it is stopped",
-    operations=["getSummaryReport", "startTimer", "stopTimer"],
+    operations=["getSummaryReport", "startTimer", "updateTimeEntry", "stopTimer"],
     anchor="running",
     why=RUNNING_WHY,
 )
 def running_not_counted(t: Tester) -> None:
     user = t.new_user("running-report")
     today = t.now_utc().date()
-    user.post("/timer/start").expect(201)
+    running = user.post("/timer/start").expect(201)
+    two_hours_ago = t.stamp(t.now_utc() - timedelta(hours=2))
+    user.patch(f"/time-entries/{running['id']}", json={"started_at": two_hours_ago}).expect(
+        200, why="a running entry's start can be moved earlier; it keeps running")
     reply, report = _summary(t, user, today - timedelta(days=1), today + timedelta(days=1))
-    t.ensure_equal(report["total_seconds"], 0, what="total_seconds while the timer runs", reply=reply, why=RUNNING_WHY)
+    t.ensure_equal(report["total_seconds"], 0, what="total_seconds while a timer started 2 hours ago runs",
+                   reply=reply, why=RUNNING_WHY)
     user.post("/timer/stop").expect(200)
     reply, report = _summary(t, user, today - timedelta(days=1), today + timedelta(days=1))
     t.ensure(report["total_seconds"] >= 1, expected="total_seconds of at least 1 once the timer stopped",
