@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo new test test-fast lint-spec bench mutants system-deps venv tools lock clean
+.PHONY: help demo new run doctor suite-image test test-fast lint-spec bench mutants system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,6 +19,16 @@ new: ## copy a starter and the compose set-up into a new folder: make new STARTE
 	@test -n "$(STARTER)" -a -n "$(DIR)" || { echo "usage: make new STARTER=<one of: $$(ls starters | tr '\n' ' ')> DIR=<new folder>"; exit 2; }
 	@$(MAKE) --no-print-directory venv
 	$(BIN)/python scripts/new_attempt.py "$(STARTER)" "$(DIR)"
+
+run: venv ## build, start and check an attempt with docker compose, then take it down: make run DIR=../my-attempt
+	@test -n "$(DIR)" || { echo "usage: make run DIR=<attempt folder> [LEVEL=0]"; exit 2; }
+	$(BIN)/timetension run "$(DIR)" $(if $(LEVEL),--level $(LEVEL))
+
+doctor: venv ## is this machine ready for the workshop (Docker, compose, port 8080, toolchains)?
+	$(BIN)/timetension doctor
+
+suite-image: ## the conformance suite as a Docker image, tagged timetension
+	docker build -f conformance/Dockerfile -t timetension .
 
 test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter)
 	cd reference && ../$(BIN)/pytest

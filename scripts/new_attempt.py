@@ -13,6 +13,15 @@ from timetension._starters import load_starters  # noqa: E402  (the kit's virtua
 
 BUILD_OUTPUTS = ("node_modules", "target", "bin", ".venv", "dist", "build", "__pycache__", "*.db")
 COMPOSE_FILES = {"docker-compose.template.yml": "docker-compose.yml", ".env.example": ".env.example"}
+DB_README = """\
+# db/
+
+SQL that runs once, when the compose set-up creates its database: put it in `init.sql` here, for example
+`CREATE EXTENSION IF NOT EXISTS citext;`. docker-compose.yml mounts this folder on the PostgreSQL image's
+/docker-entrypoint-initdb.d, which runs its .sql and .sh files in name order and ignores the rest (this
+README too). They run only while the database's volume is empty: after a change, `docker compose down
+--volumes`, then `docker compose up` again. Leave the folder as it is if you need nothing.
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     for source, name in COMPOSE_FILES.items():
         if (REPOSITORY / source).is_file():
             shutil.copy(REPOSITORY / source, target / name)
+    if (target / "docker-compose.yml").is_file():
+        # The template mounts ./db; made here, it belongs to the participant rather than to Docker (root).
+        (target / "db").mkdir(exist_ok=True)
+        (target / "db" / "README.md").write_text(DB_README, encoding="utf-8")
     print(f"{starter.language} with {starter.framework} is ready in {target}. Next:")
     print(f"  cd {target} && git init && git add -A && git commit -m 'Start from the {starter.name} starter'")
     print(f"  {starter.setup}")

@@ -1,4 +1,4 @@
-"""The command line: `timetension check` and `timetension levels`."""
+"""The command line: `timetension check`, `timetension levels`, `timetension run` and `timetension doctor`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from ._compose import DEFAULT_WAIT, RunOptions, run_attempt
+from ._doctor import DEFAULT_PORT, doctor
 from ._registry import LEVEL_IDS, all_checks
 from ._report_json import write_results
 from ._report_junit import write_junit
@@ -31,9 +33,28 @@ Start your app first (it must listen on the port in the URL), then:
   timetension check --url http://localhost:8080 --level 1  stop after level 1
   timetension check --url http://localhost:8080 --fuzz     then fuzz what passed
   timetension levels                                       what each level asks
+  timetension run ../my-attempt                            build and start it with docker compose, check it,
+                                                           then take it down again
+  timetension doctor                                       is this machine ready (Docker, ports, toolchains)?
 
 A level runs only when every lower level passed. Each failure says what was expected, what came back,
 why the rule exists, and a curl command that sends the same request.
+"""
+
+
+RUN_DESCRIPTION = """\
+Build and start an attempt's stack with docker compose, run the suite against it, keep the logs, and take
+the stack down again, also after a failure or Ctrl-C.
+
+DIR must hold a docker-compose.yml (`make new` copies the kit's template there). The stack runs under a
+project name of its own (timetension-<folder>-<random>), with the app on a free port of 127.0.0.1, so it
+never clashes with a `docker compose up` of your own. Every command is printed with `+ ` before it runs.
+"""
+
+RUN_EPILOG = """\
+exit status: 0 the suite passed, 1 it did not, 2 something is missing (docker, docker compose, the
+engine, DIR/docker-compose.yml), 3 the stack did not come up (build failed, a service not healthy),
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
 
@@ -94,6 +115,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("levels", help="list the levels and what each one checks",
                         description="List the levels and what each one checks.")
+
+    run = commands.add_parser(
+        "run", help="build and start an attempt with docker compose, check it, take it down",
+        description=RUN_DESCRIPTION, epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("folder", type=Path, metavar="DIR", help="the attempt's folder, with its docker-compose.yml")
+    run.add_argument("--wait", type=positive_seconds, default=DEFAULT_WAIT, metavar="SECONDS",
+                     help=f"how long the services may take to become healthy once built (default: {DEFAULT_WAIT:g})")
+    run.add_argument("--report", type=Path, metavar="REPORT_DIR",
+                     help="where results.json, junit.xml and the services' logs go (default: DIR/reports)")
+    run.add_argument("--keep", action="store_true", help="leave the stack running afterwards (says how to stop it)")
+    run.add_argument("--level", type=level_id, default=LEVEL_IDS[-1],
+                     help=f"highest level to check, 0-{len(LEVEL_IDS) - 1} or L0-{LEVEL_IDS[-1]} (default: all)")
+    run.add_argument("--only", action="append", metavar="SLUG",
+                     help="run only checks whose slug starts with SLUG (repeatable)")
+    run.add_argument("--keep-going", action="store_true", help="run higher levels even when a lower one fails")
+    run.add_argument("--timeout", type=positive_seconds, default=10.0,
+                     help="seconds one request may take (default: 10)")
+    run.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
+                     help=f"where the exercise site is served (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+    run.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
+                     help=f"the browser origin your app allows (default: ${CORS_ENV_VAR} or {DEFAULT_CORS_ORIGIN})")
+    run.add_argument("--fuzz", action="store_true", help="after the levels, fuzz the operations that passed")
+    run.add_argument("--no-color", action="store_true", help="plain text output (NO_COLOR=1 does the same)")
+    run.add_argument("-v", "--verbose", action="store_true", help="show each check's time")
+
+    doctor_parser = commands.add_parser(
+        "doctor", help="check that this machine has what the workshop needs",
+        description="Check Python, docker, docker compose, the Docker engine and a free port (required), and "
+                    "each starter's native toolchain (for information). Exit status 0 when every required "
+                    "item is there.",
+    )
+    doctor_parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                               help=f"the port your app will be published on (default: {DEFAULT_PORT})")
+    doctor_parser.add_argument("--starters", type=Path, metavar="DIR",
+                               help="the kit's starters folder (default: found beside the suite or here)")
     return parser
 
 
@@ -105,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(parser, args)
         if args.command == "levels":
             return _levels(default_spec())
+        if args.command == "run":
+            return _run(args)
+        if args.command == "doctor":
+            return doctor(port=args.port, starters=args.starters)
         parser.print_help()
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -148,6 +209,14 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         written = [write_results(result, args.report / "results.json"), write_junit(result, args.report / "junit.xml")]
         print("Reports: " + ", ".join(str(path) for path in written))
     return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _run(args: argparse.Namespace) -> int:
+    return run_attempt(RunOptions(
+        folder=args.folder, wait=args.wait, report=args.report, keep=args.keep, level=args.level,
+        only=tuple(args.only or ()), keep_going=args.keep_going, timeout=args.timeout, docs_url=args.docs_url,
+        cors_origin=args.cors_origin, fuzz=args.fuzz, color=False if args.no_color else None, verbose=args.verbose,
+    ))
 
 
 def _levels(spec: Spec) -> int:

@@ -1,0 +1,148 @@
+"""`timetension doctor`: is this machine ready for the workshop? One line per item, OK or MISSING, and what
+to install. Python, docker, its compose plugin, an engine that answers and a free port are required (exit 1
+when one is missing); each starter's native toolchain is listed for information only, since a participant
+needs only the one they picked, or none with Docker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from ._compose import INSTALL_COMPOSE, INSTALL_DOCKER, START_ENGINE, first_message
+from ._starters import ManifestError, load_starters
+
+MINIMUM_PYTHON = (3, 11)
+DEFAULT_PORT = 8080
+COMMAND_TIMEOUT = 20.0
+REPOSITORY = Path(__file__).resolve().parents[3]  # the kit's checkout, when the suite is installed from it
+
+TOOL_HINTS = {
+    "go": "Go: https://go.dev/dl/",
+    "java": "a JDK, e.g. Eclipse Temurin: https://adoptium.net/",
+    "mvn": "Maven: https://maven.apache.org/download.cgi (or your package manager's maven)",
+    "node": "Node.js with npm: https://nodejs.org/",
+    "npm": "Node.js with npm: https://nodejs.org/",
+    "cargo": "Rust with rustup: https://rustup.rs/",
+    "python3": "Python: https://www.python.org/downloads/",
+}
+
+
+@dataclass
+class Item:
+    name: str
+    ok: bool
+    detail: str  # what was found, or what to install
+
+    def line(self) -> str:
+        return f"  {'OK' if self.ok else 'MISSING':<8} {self.name}: {self.detail}"
+
+
+def _ask(args: list[str]) -> tuple[bool, str]:
+    """Run a short command; (whether it succeeded, its first line of output or its error)."""
+    try:
+        completed = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=COMMAND_TIMEOUT,
+                                   stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, str(error)
+    if completed.returncode == 0:
+        return True, first_message(completed.stdout) or "ok"
+    return False, (first_message(completed.stderr) or first_message(completed.stdout)
+                   or f"exit status {completed.returncode}")
+
+
+def check_python() -> Item:
+    version = ".".join(str(part) for part in sys.version_info[:3])
+    needed = ".".join(str(part) for part in MINIMUM_PYTHON)
+    if sys.version_info[:2] >= MINIMUM_PYTHON:
+        return Item("Python", True, f"{version} ({needed} or newer needed)")
+    return Item("Python", False, f"{version} is too old: install Python {needed} or newer "
+                                 f"(https://www.python.org/downloads/)")
+
+
+def check_docker() -> list[Item]:
+    if shutil.which("docker") is None:
+        return [Item("docker", False, f"no `docker` command on PATH. {INSTALL_DOCKER}"),
+                Item("docker compose (v2 plugin)", False, "needs docker first"),
+                Item("Docker engine", False, "needs docker first")]
+    items = []
+    ok, said = _ask(["docker", "--version"])
+    items.append(Item("docker", ok, said if ok else f"`docker --version` failed ({said}). {INSTALL_DOCKER}"))
+    ok, said = _ask(["docker", "compose", "version"])
+    items.append(Item("docker compose (v2 plugin)", ok, said if ok else f"not there ({said}). {INSTALL_COMPOSE}"))
+    ok, said = _ask(["docker", "version", "--format", "{{.Server.Version}}"])
+    items.append(Item("Docker engine", ok, f"answers, version {said}" if ok else
+                      f"does not answer ({said}). {START_ENGINE}"))
+    return items
+
+
+def check_port(port: int) -> Item:
+    name = f"port {port}"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":
+            # Only a listener counts as taken, not connections that just closed (TIME_WAIT).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return Item(name, False, f"something already listens on 127.0.0.1:{port}. Stop it, or publish your "
+                                     f"app elsewhere: APP_PORT=8081 in .env (`timetension run` picks a free "
+                                     f"port by itself)")
+    return Item(name, True, "free on 127.0.0.1")
+
+
+def find_starters(explicit: Path | None) -> Path | None:
+    candidates = [explicit] if explicit else [REPOSITORY / "starters", Path.cwd() / "starters"]
+    for candidate in candidates:
+        if candidate and candidate.is_dir():
+            return candidate
+    return None
+
+
+def check_starters(root: Path) -> list[Item]:
+    items = []
+    try:
+        starters = load_starters(root)
+    except ManifestError as error:
+        return [Item("starters", False, str(error))]
+    for starter in starters:
+        name = f"{starter.name} ({starter.language} {starter.language_version}, {starter.framework})"
+        missing = starter.missing_tools()
+        if not missing:
+            items.append(Item(name, True, ", ".join(starter.toolchain)))
+        else:
+            hints = "; ".join(f"{tool}: install {TOOL_HINTS.get(tool, tool)}" for tool in missing)
+            items.append(Item(name, False, f"needs {', '.join(missing)} ({hints})"))
+    return items
+
+
+def doctor(*, port: int = DEFAULT_PORT, starters: Path | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    say("What `timetension run` needs (all of it):")
+    required = [check_python(), *check_docker(), check_port(port)]
+    for item in required:
+        say(item.line())
+    say()
+    say("Each starter's native toolchain (for information: you need only the one you picked, or none with Docker):")
+    root = find_starters(starters)
+    if root is None:
+        say("  (no starters folder here: run doctor from the kit's folder, or give --starters DIR)")
+    else:
+        for item in check_starters(root):
+            say(item.line())
+    say()
+    missing = [item.name for item in required if not item.ok]
+    if missing:
+        say(f"Missing: {', '.join(missing)}. Install what the lines above say, then run `timetension doctor` again.")
+        return 1
+    say("Everything `timetension run` needs is here.")
+    return 0
