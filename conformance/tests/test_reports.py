@@ -25,7 +25,7 @@ def _written(result: RunResult, folder: Path) -> tuple[dict, ET.Element]:
 def test_a_passing_run_reports_every_check(reference_result: RunResult, tmp_path: Path) -> None:
     results, junit = _written(reference_result, tmp_path)
     assert list(VALIDATOR.iter_errors(results)) == []
-    assert results["passed"] is True and results["level_reached"] == "L3"
+    assert results["passed"] is True and results["level_reached"] == "L5"
     assert len(results["checks"]) == len(reference_result.checks) == int(sum(int(s.get("tests")) for s in junit))
     assert results["requests_sent"] == reference_result.requests_sent > 100
     assert junit.findall(".//failure") == []

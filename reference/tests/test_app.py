@@ -1,37 +1,13 @@
-"""A smoke test of the whole app on SQLite, through FastAPI's TestClient."""
+"""A smoke test of the whole app on SQLite and PostgreSQL, through FastAPI's TestClient."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 
-from timetension_reference import db
 from timetension_reference.app import create_app
 from timetension_reference.settings import Settings
 
 PROBLEM = "application/problem+json"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 12, 0, 0, 500000, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def client(tmp_path, clock):
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/test.db"), clock=clock)
-    db.upgrade(app.state.engine)
-    with TestClient(app) as client:
-        yield client
-    app.state.engine.dispose()
 
 
 def test_smoke(client, clock):

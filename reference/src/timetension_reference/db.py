@@ -42,9 +42,15 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         _use_immediate_transactions(engine)
         return engine
-    connect_args = {}
-    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        connect_args["connect_timeout"] = 10
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = 10
+        if "options" not in parsed.query:
+            # Timestamps come back in UTC whatever the server's time zone. In a zone west of
+            # UTC, 0001-01-01T00:00:00Z would otherwise come back as a date before year 1,
+            # which Python cannot hold.
+            connect_args["options"] = "-c TimeZone=UTC"
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from . import security
+from . import rules, security
 from .models import User
 from .problems import Problem, invalid
 
@@ -60,12 +60,12 @@ def json_body(
     """A dependency that reads the request body as `model`.
 
     FastAPI's own body parameters are not used because the body must be read after the
-    token is checked (a request without a token is 401 whatever its body), and its media
-    type checked before it is parsed (415).
+    token is checked (a request without a token is 401 whatever its body), its size checked
+    while it is read (413), and its media type checked before it is parsed (415).
     """
 
     async def read(request: Request) -> Model:
-        raw = await request.body()
+        raw = await read_limited_body(request)
         content_type = request.headers.get("content-type")
         if not raw:
             if optional:
@@ -83,6 +83,27 @@ def json_body(
             raise RequestValidationError(errors) from None
 
     return read
+
+
+def _too_large() -> Problem:
+    return Problem(413, f"The body is larger than {rules.BODY_MAX_BYTES} bytes.")
+
+
+async def read_limited_body(request: Request) -> bytes:
+    """The request body, or 413 as soon as it is known to be larger than rules.BODY_MAX_BYTES:
+    from Content-Length before anything is read, or, for a body sent without one (chunked),
+    by counting while reading, so that a large body is never held in memory whole."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > rules.BODY_MAX_BYTES:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > rules.BODY_MAX_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _is_json(content_type: str | None) -> bool:

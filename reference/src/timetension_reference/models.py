@@ -76,3 +76,8 @@ class TimeEntry(Base):
     description: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # 1 when the entry is made, one more at every change: its ETag (rules.entity_tag).
+    # SQLAlchemy counts it up itself on every UPDATE of the row, whichever route makes it.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}

@@ -55,8 +55,19 @@ def problem_response(
 
 def invalid(field: str, message: str) -> Problem:
     """A 422 for one field, for the rules that are checked after the schema."""
-    errors = [{"field": field, "message": message}]
-    return Problem(422, f"1 field is invalid: {field}.", errors=errors)
+    return invalid_fields([(field, message)])
+
+
+def invalid_fields(errors: Sequence[tuple[str, str]]) -> Problem:
+    """A 422 that lists (field, message) pairs: body fields, or query parameters by name."""
+    fields = [{"field": field, "message": message} for field, message in errors]
+    return Problem(422, _invalid_detail(fields), errors=fields)
+
+
+def _invalid_detail(fields: Sequence[Mapping[str, str]]) -> str:
+    names = ", ".join(error["field"] for error in fields)
+    count = f"{len(fields)} field is" if len(fields) == 1 else f"{len(fields)} fields are"
+    return f"{count} invalid: {names}."
 
 
 def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
@@ -98,9 +109,7 @@ def _validation_problem(errors: Sequence[Any]) -> Problem:
             detail = "The request body is not valid JSON"
             return Problem(400, f"{detail}: {reason}." if reason else f"{detail}.")
     fields = field_errors(errors)
-    names = ", ".join(error["field"] for error in fields)
-    count = f"{len(fields)} field is" if len(fields) == 1 else f"{len(fields)} fields are"
-    return Problem(422, f"{count} invalid: {names}.", errors=fields)
+    return Problem(422, _invalid_detail(fields), errors=fields)
 
 
 def _allowed_methods(request: Request) -> list[str]:

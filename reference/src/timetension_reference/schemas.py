@@ -1,7 +1,7 @@
 """Request bodies (pydantic models checked against the rules) and response bodies."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -130,4 +130,20 @@ def entry_body(entry: TimeEntry) -> dict[str, Any]:
         "started_at": rules.format_timestamp(entry.started_at),
         "ended_at": None if entry.ended_at is None else rules.format_timestamp(entry.ended_at),
         "duration_seconds": rules.duration_seconds(entry.started_at, entry.ended_at),
+    }
+
+
+def summary_body(first: date, last: date, tz: str, summary: rules.Summary) -> dict[str, Any]:
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "tz": tz,
+        "total_seconds": summary.total_seconds,
+        "projects": [
+            {"project_id": project_id, "total_seconds": seconds}
+            for project_id, seconds in summary.projects
+        ],
+        "days": [
+            {"date": day.isoformat(), "total_seconds": seconds} for day, seconds in summary.days
+        ],
     }

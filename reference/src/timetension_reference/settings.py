@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite:///./timetension.db"
 DEFAULT_PORT = 8080
 DEFAULT_TOKEN_LIFETIME = 3600
+# A front end's development server (Vite's default port).
+DEFAULT_CORS_ORIGINS = ("http://localhost:5173",)
+# An origin as a browser sends it: a scheme, a host and maybe a port; no path, no trailing /.
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#@\s,]+", re.IGNORECASE)
 # The psycopg (v3) driver is used whatever spelling of a PostgreSQL URL is given.
 _POSTGRES_PREFIXES = ("postgresql+psycopg://", "postgresql://", "postgres://")
 _SUPPORTED_PREFIXES = ("sqlite://", "sqlite+pysqlite://", "postgresql+psycopg://")
@@ -32,6 +36,7 @@ class Settings:
     port: int = DEFAULT_PORT
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     token_default_lifetime: int = DEFAULT_TOKEN_LIFETIME
+    cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
@@ -67,7 +72,25 @@ class Settings:
             token_default_lifetime=_integer(
                 env, "TOKEN_DEFAULT_LIFETIME", DEFAULT_TOKEN_LIFETIME, 1, rules.TOKEN_LIFETIME_MAX
             ),
+            cors_origins=parse_origins(env.get("CORS_ORIGINS") or ",".join(DEFAULT_CORS_ORIGINS)),
         )
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """CORS_ORIGINS: origins separated by commas, such as
+    "http://localhost:5173, https://app.example.com". Browsers send origins in lower case."""
+    origins = []
+    for part in raw.split(","):
+        origin = part.strip()
+        if not origin:
+            continue
+        if not _ORIGIN.fullmatch(origin):
+            raise SettingsError(
+                f"CORS_ORIGINS holds {origin!r}, which is not an origin like"
+                " http://localhost:5173 (a scheme, a host and maybe a port; no path, no trailing /)"
+            )
+        origins.append(origin.lower())
+    return tuple(origins)
 
 
 def normalize_database_url(url: str) -> str:

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -9,9 +9,9 @@ from .. import rules
 from ..dependencies import CurrentUser, DbSession, json_body
 from ..models import TimeEntry, User, new_id
 from ..problems import Problem
-from ..schemas import StartTimer, entry_body
+from ..schemas import StartTimer
 from . import lock_user_data, now
-from .time_entries import check_no_overlap, check_project
+from .time_entries import check_no_overlap, check_project, with_etag
 
 router = APIRouter(tags=["Timer"])
 
@@ -25,17 +25,21 @@ def running_entry(session: Session, user: User) -> TimeEntry | None:
     )
 
 
+# The running entry is a time entry like any other, so its answers carry its ETag too.
+
+
 @router.get("/timer")
-def get_timer(session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def get_timer(response: Response, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     entry = running_entry(session, user)
     if entry is None:
         raise Problem(404, NOT_RUNNING)
-    return entry_body(entry)
+    return with_etag(response, entry)
 
 
 @router.post("/timer/start", status_code=201)
 def start_timer(
     request: Request,
+    response: Response,
     session: DbSession,
     user: CurrentUser,
     body: Annotated[StartTimer, Depends(json_body(StartTimer, optional=True))],
@@ -59,11 +63,13 @@ def start_timer(
         session.commit()
     except IntegrityError:  # another start at the same moment (one running entry per user)
         raise Problem(409, ALREADY_RUNNING) from None
-    return entry_body(entry)
+    return with_etag(response, entry)
 
 
 @router.post("/timer/stop")
-def stop_timer(request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def stop_timer(
+    request: Request, response: Response, session: DbSession, user: CurrentUser
+) -> dict[str, Any]:
     lock_user_data(session, user)
     entry = running_entry(session, user)
     if entry is None:
@@ -73,4 +79,4 @@ def stop_timer(request: Request, session: DbSession, user: CurrentUser) -> dict[
     except ValueError as exc:
         raise Problem(409, f"The timer cannot be stopped: {exc}.") from None
     session.commit()
-    return entry_body(entry)
+    return with_etag(response, entry)
