@@ -1,0 +1,97 @@
+"""Every starter builds natively from its own files, passes level 0 against a real PostgreSQL, fails
+level 1 with the suite's guidance, stops cleanly, and says so plainly when its database is missing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from postgres import Cluster
+from servers import REPOSITORY, free_port, running
+
+from timetension import run_suite
+from timetension._hints import MISSING_ROUTE
+from timetension._starters import Starter, load_starters
+
+STARTERS = load_starters(REPOSITORY / "starters") if (REPOSITORY / "starters").is_dir() else []
+EXPECTED = {"python-fastapi", "python-flask", "python-django", "node-express", "node-fastify", "go-nethttp",
+            "java-spring-boot", "rust-axum"}
+BUILD_OUTPUTS = ("node_modules", "target", "bin", ".venv", "dist", "build", "__pycache__")
+STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|^panic:|panicked at|^\s+at [\w.$]+\(|stack backtrace:|^\s+at .+:\d+:\d+\)?$",
+                         re.MULTILINE)
+
+
+def test_every_starter_of_the_kit_has_a_manifest() -> None:
+    assert {starter.name for starter in STARTERS} == EXPECTED
+
+
+def _require_toolchain(starter: Starter) -> None:
+    missing = starter.missing_tools()
+    if missing:
+        message = f"{starter.name} needs {', '.join(missing)} on PATH"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must build every starter.")
+        pytest.skip(message)
+
+
+def _dockerfile_command(folder: Path) -> str:
+    commands = re.findall(r"^CMD\s+(\[.*\])\s*$", (folder / "Dockerfile").read_text(), re.MULTILINE)
+    assert commands, "the Dockerfile needs a CMD in exec form: CMD [\"...\"]"
+    return shlex.join(json.loads(commands[-1]))
+
+
+@pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
+def test_the_manifest_run_command_is_the_dockerfile_command(starter: Starter) -> None:
+    assert _dockerfile_command(starter.folder) == shlex.join(shlex.split(starter.run))
+    assert (starter.folder / ".dockerignore").is_file() and (starter.folder / "README.md").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
+def test_the_starter_builds_and_passes_level_0_only(starter: Starter, postgres_cluster: Cluster,
+                                                    tmp_path: Path) -> None:
+    _require_toolchain(starter)
+    folder = tmp_path / starter.name
+    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
+    built = subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, text=True, timeout=1200)
+    assert built.returncode == 0, f"{starter.setup} failed:\n{built.stdout[-4000:]}\n{built.stderr[-4000:]}"
+
+    database = postgres_cluster.create_database(starter.name.replace("-", "_"))
+    command = ["bash", "-c", f"exec {starter.run}"]
+    log = tmp_path / "app.log"
+    with running(command, env={"DATABASE_URL": database}, log=log, port=free_port(), cwd=folder) as app:
+        level_0 = run_suite(app.url, level="L0", wait=30)
+        assert level_0.passed, [c.failure for c in level_0.checks if c.failure]
+        level_1 = run_suite(app.url, level="L1", wait=5)
+        register = next(c for c in level_1.checks if c.check.slug == "accounts.register")
+        assert register.failure is not None
+        assert register.failure.hint == MISSING_ROUTE.format(method="POST", path="/users", operation="registerUser")
+    assert not app.stopped_by_force, "the app did not stop within 10 s of SIGTERM"
+    assert app.process.returncode == 0, f"a clean stop on SIGTERM exits 0, not {app.process.returncode}"
+    assert "/health" in log.read_text(), "the app logs its requests to stdout"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
+def test_an_unreachable_database_is_one_clear_line_not_a_stack_trace(starter: Starter, tmp_path: Path) -> None:
+    _require_toolchain(starter)
+    folder = tmp_path / starter.name
+    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
+    subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, check=True, timeout=1200)
+    env = {**os.environ, "PORT": str(free_port()),
+           "DATABASE_URL": f"postgresql://someone:secret-password@127.0.0.1:{free_port()}/nothing"}
+    started = time.monotonic()
+    completed = subprocess.run(["bash", "-c", f"exec {starter.run}"], cwd=folder, env=env, capture_output=True,
+                               text=True, timeout=60)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0 and time.monotonic() - started < 30
+    assert "database" in output.lower() and "secret-password" not in output
+    assert not STACK_TRACE.search(output), output
