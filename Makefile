@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo new run doctor suite-image test test-fast lint-spec bench mutants system-deps venv tools lock clean
+.PHONY: help demo new run doctor suite-image docs docs-serve test test-fast lint-spec bench mutants system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,10 +30,17 @@ doctor: venv ## is this machine ready for the workshop (Docker, compose, port 80
 suite-image: ## the conformance suite as a Docker image, tagged timetension
 	docker build -f conformance/Dockerfile -t timetension .
 
+docs: venv ## build the exercise site into site/ (strict: a broken link or anchor fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: venv ## serve the site on http://localhost:8000, where the suite's "Read:" links point
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -a localhost:8000
+
 test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter)
 	cd reference && ../$(BIN)/pytest
-	cd conformance && ../$(BIN)/pytest
+	cd conformance && TIMETENSION_SCREENSHOTS=$(CURDIR)/$(REPORTS)/screenshots ../$(BIN)/pytest
 	$(MAKE) --no-print-directory mutants
+	@echo "Screenshots of the site and the scoreboard: $(REPORTS)/screenshots"
 
 test-fast: venv ## the kit's own tests without the slow ones (broken apps, fuzzing)
 	cd reference && ../$(BIN)/pytest
@@ -50,7 +57,7 @@ bench: venv ## time the suite against the reference, the fuzz stage, and each st
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_starters.py
 
-system-deps: ## install the system packages the tests need (PostgreSQL), when they are missing
+system-deps: ## install the system packages the tests need (PostgreSQL, Chromium), when they are missing
 	scripts/install-system-deps.sh
 
 venv: $(BIN)/.installed ## a virtualenv with the suite, the reference and the test tools

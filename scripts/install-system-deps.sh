@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
 # Installs the system packages the kit's tests need, when they are missing: PostgreSQL's server binaries
-# (the tests start throwaway clusters of their own; no server is left running).
-# Uses apt-get (Debian, Ubuntu). Elsewhere it says what to install and the PostgreSQL tests are skipped.
+# (the tests start throwaway clusters of their own; no server is left running) and Chromium (the site's
+# tests open pages in it, headless, and take screenshots).
+# Uses apt-get (Debian, Ubuntu). Elsewhere it says what to install, and those tests are skipped.
 set -euo pipefail
 
 have_postgres() {
   command -v pg_ctl >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null
 }
 
+have_chromium() {
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+missing=()
 if have_postgres; then
   echo "PostgreSQL server binaries: found."
+else
+  missing+=(postgresql)
+fi
+if have_chromium; then
+  echo "Chromium: found."
+else
+  missing+=(chromium)
+fi
+
+if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "PostgreSQL server binaries are missing and there is no apt-get here."
-  echo "Install PostgreSQL (e.g. 'brew install postgresql'); until then the PostgreSQL tests are skipped."
+  echo "Missing: ${missing[*]}, and there is no apt-get here."
+  echo "Install PostgreSQL (e.g. 'brew install postgresql') and Chromium (e.g. 'brew install --cask chromium');"
+  echo "until then the PostgreSQL tests and the site's browser tests are skipped."
   exit 0
 fi
 
@@ -23,7 +40,8 @@ sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
-echo "+ $sudo apt-get update && $sudo apt-get install -y postgresql"
+echo "+ $sudo apt-get update && $sudo apt-get install -y ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 have_postgres && echo "PostgreSQL server binaries: installed."
+have_chromium && echo "Chromium: installed."

@@ -26,8 +26,8 @@ FIELD_ERRORS_WHY = (
 Target = tuple[str, str]
 
 
-def expect_field_errors(t: Tester, reply: Reply, fields: list[str], why: str = FIELD_ERRORS_WHY) -> None:
-    """422 whose errors name at least these fields."""
+def expect_field_errors(t: Tester, reply: Reply, fields: list[str], why: str | None = None) -> None:
+    """422 whose errors name at least these fields. Without a why, the check's own reason is given."""
     problem = reply.expect(422, why=why)
     named = [error.get("field") for error in problem.get("errors", []) if isinstance(error, dict)]
     missing = [name for name in fields if name not in named]
@@ -36,7 +36,7 @@ def expect_field_errors(t: Tester, reply: Reply, fields: list[str], why: str = F
         expected=f"422 whose errors name the field(s) {', '.join(fields)}",
         received=f"errors name {', '.join(map(str, named)) or 'no field'}",
         reply=reply,
-        why=why,
+        why=why or t.check.why,
     )
 
 
