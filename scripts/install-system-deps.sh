@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the kit's tests need, when they are missing: PostgreSQL's server binaries
 # (the tests start throwaway clusters of their own; no server is left running) and Chromium (the site's
-# tests open pages in it, headless, and take screenshots).
+# tests open pages in it, headless, and take screenshots), and wrk (`make bench` compares the suite's
+# load client with it).
 # Uses apt-get (Debian, Ubuntu). Elsewhere it says what to install, and those tests are skipped.
 set -euo pipefail
 
@@ -11,6 +12,10 @@ have_postgres() {
 
 have_chromium() {
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+have_wrk() {
+  command -v wrk >/dev/null 2>&1
 }
 
 missing=()
@@ -23,6 +28,12 @@ if have_chromium; then
   echo "Chromium: found."
 else
   missing+=(chromium)
+fi
+
+if have_wrk; then
+  echo "wrk: found."
+else
+  missing+=(wrk)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
@@ -45,3 +56,4 @@ $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 have_postgres && echo "PostgreSQL server binaries: installed."
 have_chromium && echo "Chromium: installed."
+have_wrk && echo "wrk: installed."

@@ -52,6 +52,8 @@ def results_document(result: RunResult) -> dict[str, Any]:
         "filtered": result.filtered,
         "requests_sent": result.requests_sent,
         "unreachable": _failure(result.unreachable),
+        "latency": result.latency(),
+        "request_durations_ms": [round(seconds * 1000, 2) for seconds in result.request_durations],
         "levels": [
             {
                 "id": level.level.id,
@@ -67,7 +69,10 @@ def results_document(result: RunResult) -> dict[str, Any]:
     }
 
 
-def write_results(result: RunResult, path: Path) -> Path:
+def write_results(result: RunResult, path: Path, *, submission: dict[str, Any] | None = None) -> Path:
+    """Write results.json; `submission` (name, language, framework) is added by `timetension review`."""
     document = results_document(result)
+    if submission is not None:
+        document["submission"] = submission
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import secrets
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -80,6 +82,11 @@ class RunResult:
     observed: set[tuple[str, int]] = field(default_factory=set)
     suite_version: str = __version__
     filtered: bool = False  # only some checks ran (--only): no level can be said to be reached
+    request_durations: list[float] = field(default_factory=list)  # seconds, of each request that got an answer
+
+    def latency(self) -> dict[str, Any] | None:
+        """The suite's own figures of how fast the app answered: median and p95 per request, in ms."""
+        return latency_figures(self.request_durations)
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -124,6 +131,7 @@ class Run:
         self.docs_url = docs_url.rstrip("/") + "/"
         self.requests_sent = 0
         self.observed: set[tuple[str, int]] = set()
+        self.request_durations: list[float] = []
         self._current: list[Exchange] | None = None
         self._lock = threading.Lock()
         self.client = HttpClient(
@@ -144,6 +152,8 @@ class Run:
             self.requests_sent += 1
             if exchange.operation_id and exchange.status is not None:
                 self.observed.add((exchange.operation_id, exchange.status))
+            if exchange.status is not None:
+                self.request_durations.append(exchange.elapsed)
             if self._current is not None:
                 self._current.append(exchange)
 
@@ -280,6 +290,26 @@ class Run:
 _TIMED_OUT = object()
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of values (not empty): the smallest value with at least `fraction` of
+    the values at or below it."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def latency_figures(durations: list[float]) -> dict[str, Any] | None:
+    """Median and p95 of request durations in seconds, as milliseconds; None when there are none."""
+    if not durations:
+        return None
+    return {
+        "requests": len(durations),
+        "median_ms": round(statistics.median(durations) * 1000, 2),
+        "p95_ms": round(percentile(durations, 0.95) * 1000, 2),
+        "max_ms": round(max(durations) * 1000, 2),
+    }
+
+
 def _call_with_deadline(action: Callable[[], Any], seconds: float) -> Any:
     """Run action in a daemon thread; its result, the exception it raised, or _TIMED_OUT.
 
@@ -366,6 +396,8 @@ def run_suite(
         result.duration = time.monotonic() - started
         result.requests_sent = run.requests_sent
         result.observed = set(run.observed)
+        with run._lock:
+            result.request_durations = list(run.request_durations)
         run.close()
     notify("done", result)
     return result

@@ -1,4 +1,4 @@
-"""The command line: `timetension check`, `timetension levels`, `timetension run` and `timetension doctor`."""
+"""The command line: `timetension check`, `levels`, `run`, `doctor`, `review`, `report` and `bench`."""
 
 from __future__ import annotations
 
@@ -55,6 +55,37 @@ RUN_EPILOG = """\
 exit status: 0 the suite passed, 1 it did not, 2 something is missing (docker, docker compose, the
 engine, DIR/docker-compose.yml), 3 the stack did not come up (build failed, a service not healthy),
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+"""
+
+
+REVIEW_DESCRIPTION = """\
+Check every submission of a cohort, several at a time, and write a scoreboard (scoreboard.html, .md and
+.json) and each submission's results.json into the report folder.
+
+COHORT.yaml lists the submissions, each with a name and either a url (an app already running) or a folder:
+
+  database_url: postgresql://user@127.0.0.1:5432/cohort   # DATABASE_URL for the apps started natively
+  submissions:
+    - {name: alice, url: http://127.0.0.1:8081}
+    - {name: bob, folder: ../bob}               # starter.toml: built with `setup`, started with `run`
+    - {name: carol, folder: ../carol, env: {DATABASE_URL: "postgresql://..."}, timeout: 300}
+    - {name: dan, folder: ../dan}               # docker-compose.yml: built and started like `timetension run`
+
+A submission that overruns its time limit is reported as timed out; the others go on.
+Exit status: 0 when every submission could be checked (whatever it reached), 1 otherwise, 2 for a bad
+cohort file.
+"""
+
+BENCH_DESCRIPTION = """\
+Put a short, fixed load on an app and check its answers while under load.
+
+The workload (the app must pass level 4): as one user with 20 entries, list them (GET /time-entries)
+and read the week's summary (GET /reports/summary); as another, create 30-second entries (POST
+/time-entries); in the ratio 2:1:1, without pauses, at each concurrency level for --duration seconds.
+An answer with the wrong status or the wrong shape counts as a failure. Prints requests per second,
+latency p50/p95/p99 in ms and failures per level. Exit status 1 when any answer failed.
+
+Needs locust (pip install 'locust==2.47.0'); the load runs in a process of its own.
 """
 
 
@@ -151,7 +182,75 @@ def build_parser() -> argparse.ArgumentParser:
                                help=f"the port your app will be published on (default: {DEFAULT_PORT})")
     doctor_parser.add_argument("--starters", type=Path, metavar="DIR",
                                help="the kit's starters folder (default: found beside the suite or here)")
+    review = commands.add_parser(
+        "review", help="check a cohort's submissions in parallel and write a scoreboard",
+        description=REVIEW_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    review.add_argument("cohort", type=Path, metavar="COHORT.yaml", help="the cohort file (see above)")
+    review.add_argument("--report", type=Path, metavar="DIR", default=Path("review"),
+                        help="where the scoreboard and each submission's results go (default: ./review)")
+    review.add_argument("--parallel", type=positive_int, default=4, metavar="N",
+                        help="how many submissions are checked at a time (default: 4)")
+    review.add_argument("--timeout-per-submission", type=positive_seconds, default=600.0, metavar="S",
+                        help="each submission's time limit for build, start and checks (default: 600)")
+    review.add_argument("--timeout", type=positive_seconds, default=10.0,
+                        help="seconds one request may take (default: 10)")
+    review.add_argument("--wait", type=positive_seconds, default=60.0,
+                        help="seconds to wait for GET /health once an app is started (default: 60)")
+    review.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
+                        help=f"where the exercise site is served (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+    review.add_argument("--bench", action="store_true",
+                        help="also bench each submission that reached level 4, one at a time (see `bench`)")
+    review.add_argument("--bench-duration", type=positive_seconds, default=5.0, metavar="S",
+                        help="with --bench: seconds per concurrency level (default: 5)")
+    review.add_argument("--bench-concurrency", type=concurrency_list, default=(1, 4), metavar="LIST",
+                        help="with --bench: concurrency levels (default: 1,4)")
+
+    report = commands.add_parser(
+        "report", help="rebuild a scoreboard from saved results files, without checking anything again",
+        description="Rebuild the scoreboard (HTML, Markdown, JSON) from results.json files, a review's "
+                    "submission.json files or a review's report folder.",
+    )
+    report.add_argument("results", type=Path, nargs="+", metavar="RESULTS.json",
+                        help="results.json files, submission.json files, or a review's report folder")
+    report.add_argument("--output", type=Path, default=Path("."), metavar="DIR",
+                        help="where scoreboard.html, scoreboard.md and scoreboard.json go (default: here)")
+    report.add_argument("--title", default="Timetension scoreboard", help="the scoreboard's title")
+
+    bench = commands.add_parser(
+        "bench", help="a short fixed workload at a few concurrency levels: req/s, latency, failures",
+        description=BENCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument("url", help="the app's base URL; it must pass level 4")
+    bench.add_argument("--duration", type=positive_seconds, default=10.0, metavar="S",
+                       help="seconds of load per concurrency level, after 1 s of warm-up (default: 10)")
+    bench.add_argument("--concurrency", type=concurrency_list, default=(1, 4, 16), metavar="LIST",
+                       help="virtual users per level, comma-separated (default: 1,4,16)")
+    bench.add_argument("--workload", choices=("api", "health"), default="api",
+                       help="api: the workload above (default); health: GET /health only")
+    bench.add_argument("--timeout", type=positive_seconds, default=10.0, help="seconds one request may take")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON to FILE")
     return parser
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def concurrency_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers, e.g. 1,4,16") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("give one or more numbers of 1 or more, e.g. 1,4,16")
+    return values
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,6 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "doctor":
             return doctor(port=args.port, starters=args.starters)
+        if args.command == "review":
+            return _review(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "bench":
+            return _bench(parser, args)
         parser.print_help()
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -217,6 +322,54 @@ def _run(args: argparse.Namespace) -> int:
         only=tuple(args.only or ()), keep_going=args.keep_going, timeout=args.timeout, docs_url=args.docs_url,
         cors_origin=args.cors_origin, fuzz=args.fuzz, color=False if args.no_color else None, verbose=args.verbose,
     ))
+
+
+def _review(args: argparse.Namespace) -> int:
+    from ._review import CohortError, Options, run_review
+
+    options = Options(report=args.report, parallel=args.parallel, timeout=args.timeout_per_submission,
+                      request_timeout=args.timeout, wait=args.wait, docs_url=args.docs_url, bench=args.bench,
+                      bench_duration=args.bench_duration, bench_concurrency=args.bench_concurrency)
+    try:
+        return run_review(args.cohort, options)
+    except CohortError as error:
+        print(f"timetension review: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ._scoreboard import load_entries, write_scoreboard
+
+    try:
+        entries = load_entries(args.results)
+    except (ValueError, KeyError) as error:
+        print(f"timetension report: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    written = write_scoreboard(entries, args.output, title=args.title)
+    print("Scoreboard: " + ", ".join(str(path) for path in written))
+    return EXIT_PASSED
+
+
+def _bench(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import json
+
+    from ._bench import BenchError, print_bench, run_bench
+
+    if not args.url.startswith(("http://", "https://")):
+        parser.error(f"URL must start with http:// or https://, got {args.url!r}")
+    try:
+        result = run_bench(args.url, duration=args.duration, concurrency=args.concurrency, workload=args.workload,
+                           timeout=args.timeout)
+    except BenchError as error:
+        print(f"timetension bench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # the app went away during the set-up, for one
+        print(f"timetension bench: the set-up failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print_bench(result)
+    if args.json:
+        args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+    return EXIT_FAILED if any(level.failures for level in result.levels) else EXIT_PASSED
 
 
 def _levels(spec: Spec) -> int:

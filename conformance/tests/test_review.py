@@ -1,0 +1,252 @@
+"""`timetension review`: a real cohort checked in parallel, one scoreboard that matches the results files,
+a hung submission reported as timed out, and an HTML page that renders offline in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import app_env
+from hostile_servers import never_answers
+from jsonschema import Draft202012Validator
+from postgres import Cluster
+from servers import REPOSITORY, broken_app_command, free_port, running
+
+from timetension._report_json import SCHEMA_FILE
+from timetension._review import Options, run_review
+from timetension._scoreboard import HTML_FILE, JSON_FILE, MARKDOWN_FILE, load_entries, write_scoreboard
+from timetension.cli import main
+
+BUILD_OUTPUTS = ("node_modules", "target", "bin", ".venv", "dist", "build", "__pycache__")
+BROKEN = {"broken-project-names": "project-name-case-sensitive", "broken-report-days": "report-utc-days"}
+HUNG_LIMIT = 20.0
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Chromium's own background calls (clock sync, component updater, sign-in), which the flags above do not
+# all silence; no page resource lives on these hosts.
+BROWSER_OWN = re.compile(r"^(GET|POST|CONNECT) (https?://)?(clients2\.google\.com|update\.googleapis\.com|"
+                         r"accounts\.google\.com)[:/]")
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+def _require(tool: str, why: str) -> None:
+    if shutil.which(tool) is None:
+        message = f"{tool} is missing ({why})"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must run this test")
+        pytest.skip(message)
+
+
+def _starter_copy(name: str, root: Path) -> Path:
+    folder = root / name
+    shutil.copytree(REPOSITORY / "starters" / name, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reviewed(reference_on_sqlite: str, postgres_cluster: Cluster,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    _require("go", "the go-nethttp starter is built natively")
+    _require("npm", "the node-express starter is built natively")
+    root = tmp_path_factory.mktemp("cohort")
+    with ExitStack() as stack:
+        submissions: list[dict[str, Any]] = [
+            {"name": "reference", "url": reference_on_sqlite, "language": "Python", "framework": "FastAPI"},
+        ]
+        for name, broken in BROKEN.items():
+            app = stack.enter_context(running(broken_app_command(broken), env=app_env(f"sqlite:///{root}/{name}.db"),
+                                              log=root / f"{name}.log", port=free_port()))
+            submissions.append({"name": name, "url": app.url, "language": "Python", "framework": "FastAPI"})
+        submissions.append({"name": "go-nethttp", "folder": str(_starter_copy("go-nethttp", root))})
+        submissions.append({"name": "node-express", "folder": str(_starter_copy("node-express", root)),
+                            "env": {"DATABASE_URL": postgres_cluster.create_database("review_node")}})
+        hung = stack.enter_context(never_answers())
+        submissions.append({"name": "never-answers", "url": hung, "timeout": HUNG_LIMIT})
+        cohort = root / "cohort.yaml"
+        cohort.write_text(yaml.safe_dump({"database_url": postgres_cluster.create_database("review_go"),
+                                          "submissions": submissions}), encoding="utf-8")
+        report = root / "report"
+        started = time.monotonic()
+        code = run_review(cohort, Options(report=report, parallel=len(submissions), timeout=300.0))
+        wall = time.monotonic() - started
+        yield {"report": report, "code": code, "wall": wall, "cohort": cohort,
+               "board": json.loads((report / JSON_FILE).read_text(encoding="utf-8"))}
+
+
+def _entry(reviewed: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(entry for entry in reviewed["board"]["submissions"] if entry["name"] == name)
+
+
+def test_every_submission_has_its_verdict(reviewed: dict[str, Any]) -> None:
+    board = reviewed["board"]
+    assert len(board["submissions"]) == 6
+    assert _entry(reviewed, "reference")["level_reached"] == "L5"
+    assert _entry(reviewed, "broken-project-names")["level_reached"] == "L1"
+    assert _entry(reviewed, "broken-report-days")["level_reached"] == "L3"
+    for starter, language, framework in (("go-nethttp", "Go", "net/http"),
+                                         ("node-express", "JavaScript (Node.js)", "Express")):
+        entry = _entry(reviewed, starter)
+        assert entry["status"] == "checked", entry["verdict"]
+        assert entry["level_reached"] == "L0"
+        assert (entry["language"], entry["framework"]) == (language, framework)
+    assert reviewed["code"] == 1  # the hung one could not be checked
+
+
+def test_the_hung_submission_is_timed_out_within_its_limit(reviewed: dict[str, Any]) -> None:
+    entry = _entry(reviewed, "never-answers")
+    assert entry["status"] == "timed out"
+    assert entry["time_limit_seconds"] == HUNG_LIMIT
+    assert f"{HUNG_LIMIT:g} s" in entry["verdict"]
+    assert HUNG_LIMIT <= entry["duration_seconds"] < HUNG_LIMIT + 15
+
+
+def test_the_scoreboard_matches_each_results_file(reviewed: dict[str, Any]) -> None:
+    validator = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    checked = [entry for entry in reviewed["board"]["submissions"] if entry["status"] == "checked"]
+    assert len(checked) == 5
+    for entry in checked:
+        results = json.loads((reviewed["report"] / entry["results"]).read_text(encoding="utf-8"))
+        validator.validate(results)
+        assert results["submission"]["name"] == entry["name"]
+        assert entry["level_reached"] == results["level_reached"]
+        assert [(level["id"], level["passed"], level["failed"], level["not_run"]) for level in entry["levels"]] == \
+               [(level["id"], level["passed"], level["failed"], level["not_run"]) for level in results["levels"]]
+        failed = [check["slug"] for check in results["checks"] if check["status"] == "failed"]
+        assert [check["slug"] for check in entry["failing"]] == failed
+        assert all(check["docs"].startswith("http") and check["title"] for check in entry["failing"])
+        assert entry["latency"] == results["latency"]
+        assert results["latency"]["requests"] == len(results["request_durations_ms"]) > 0
+        assert 0 < results["latency"]["median_ms"] <= results["latency"]["p95_ms"] <= results["latency"]["max_ms"]
+    markdown = (reviewed["report"] / MARKDOWN_FILE).read_text(encoding="utf-8")
+    for entry in checked:
+        row = next(line for line in markdown.splitlines() if line.startswith("| ") and f" {entry['name']} |" in line)
+        for level in entry["levels"]:
+            assert f"{level['passed']}/{level['total']}" in row
+    assert "timed out" in markdown
+
+
+def test_the_review_takes_about_the_slowest_submission_not_the_sum(reviewed: dict[str, Any]) -> None:
+    durations = [entry["duration_seconds"] for entry in reviewed["board"]["submissions"]]
+    # Loose on purpose (the machine may be busy); `make bench` measures it properly.
+    assert reviewed["wall"] < max(durations) + 30
+    assert reviewed["wall"] < 0.8 * sum(durations)
+
+
+def test_report_rebuilds_the_same_scoreboard_from_the_saved_files(reviewed: dict[str, Any], tmp_path: Path) -> None:
+    results = sorted(str(path) for path in (reviewed["report"] / "submissions").glob("*/results.json"))
+    assert main(["report", *results, "--output", str(tmp_path)]) == 0
+    rebuilt = json.loads((tmp_path / JSON_FILE).read_text(encoding="utf-8"))
+    original = {entry["name"]: entry for entry in reviewed["board"]["submissions"] if entry["status"] == "checked"}
+    assert {entry["name"] for entry in rebuilt["submissions"]} == set(original)
+    for entry in rebuilt["submissions"]:
+        for key in ("level_reached", "levels", "failing", "latency", "language", "framework", "checks_passed"):
+            assert entry[key] == original[entry["name"]][key], key
+    # The whole report folder brings the timed-out one back too.
+    write_scoreboard(load_entries([reviewed["report"]]), tmp_path / "all")
+    assert len(json.loads((tmp_path / "all" / JSON_FILE).read_text())["submissions"]) == 6
+
+
+# The HTML in a real browser ----------------------------------------------------------------------
+
+class _Recorder:
+    """A 'proxy' that only notes connection attempts: Chromium sends every request of the page to it."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.seen: list[bytes] = []
+        self.listener.settimeout(0.2)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    self.seen.append(connection.recv(2048).split(b"\r\n", 1)[0])
+                except OSError:
+                    self.seen.append(b"(connection)")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        self.listener.close()
+
+
+def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        message = "chromium is missing: apt-get update && apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with tempfile.TemporaryDirectory(prefix="timetension-chromium-") as profile:
+        return subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                              capture_output=True, text=True, timeout=120)
+
+
+def test_the_html_is_self_contained(reviewed: dict[str, Any]) -> None:
+    html = (reviewed["report"] / HTML_FILE).read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    # Nothing the page loads comes from elsewhere; the only absolute links are the docs links one may click.
+    loaded = re.findall(r"""\b(?:src|srcset|data)\s*=\s*["']([^"']+)""", html, re.I)
+    loaded += re.findall(r"""<link\b[^>]*\bhref\s*=\s*["']([^"']+)""", html, re.I)
+    loaded += re.findall(r"""url\(\s*["']?([^)"']+)""", html, re.I) + re.findall(r"@import", html)
+    assert loaded == []
+    anchors = re.findall(r"""<a\b[^>]*\bhref\s*=\s*["']([^"']+)""", html, re.I)
+    docs = {check["docs"] for entry in reviewed["board"]["submissions"] for check in entry["failing"]}
+    assert anchors and set(anchors) <= {link.replace("&", "&amp;") for link in docs} | docs
+
+
+def test_the_html_renders_offline_in_chromium(reviewed: dict[str, Any], tmp_path: Path) -> None:
+    page = (reviewed["report"] / HTML_FILE).resolve().as_uri()
+    recorder = _Recorder()
+    try:
+        proxy = [f"--proxy-server=http://127.0.0.1:{recorder.port}", "--proxy-bypass-list=<-loopback>"]
+        dumped = _chromium(*proxy, "--dump-dom", page)
+        shots = Path(os.environ.get("TIMETENSION_SCREENSHOTS") or tmp_path)
+        shots.mkdir(parents=True, exist_ok=True)
+        screenshot = shots / "review-scoreboard.png"
+        shot = _chromium(*proxy, f"--screenshot={screenshot}", "--window-size=1400,1000", page)
+    finally:
+        recorder.close()
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = dumped.stdout
+    from_the_page = [line for line in recorder.seen if not BROWSER_OWN.search(line.decode("latin-1"))]
+    assert from_the_page == [], f"the page made requests: {from_the_page}"
+    assert '<table id="scoreboard">' in dom
+    assert dom.count("<tr data-submission=") == 6
+    levels_chart = re.search(r'<svg[^>]*data-chart="levels".*?</svg>', dom, re.S)
+    latency_chart = re.search(r'<svg[^>]*data-chart="latency".*?</svg>', dom, re.S)
+    assert levels_chart and levels_chart.group(0).count('class="bar"') == 6
+    assert latency_chart and latency_chart.group(0).count('class="bar"') == 2 * 5  # median and p95, 5 measured
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.is_file() and screenshot.stat().st_size > 10_000
+
+
+def test_a_bad_cohort_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text("submissions:\n  - name: x\n", encoding="utf-8")
+    assert main(["review", str(cohort), "--report", str(tmp_path / "r")]) == 2
+    assert "either a `url` or a `folder`" in capsys.readouterr().err
