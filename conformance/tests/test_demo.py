@@ -12,6 +12,8 @@ import httpx
 import pytest
 from servers import REPOSITORY
 
+from timetension._registry import LEVEL_IDS
+
 
 @pytest.mark.slow
 def test_the_demo_passes_every_level_and_leaves_nothing_running(tmp_path: Path) -> None:
@@ -19,7 +21,7 @@ def test_the_demo_passes_every_level_and_leaves_nothing_running(tmp_path: Path) 
     completed = subprocess.run(["scripts/demo.sh"], cwd=REPOSITORY, env=env, capture_output=True, text=True,
                                timeout=300)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "Level reached: L3 (requested L3)." in completed.stdout
+    assert f"Level reached: {LEVEL_IDS[-1]} (requested {LEVEL_IDS[-1]})." in completed.stdout
     assert (tmp_path / "demo" / "results.json").exists()
     port = int(re.search(r"^\+ PORT=(\d+) ", completed.stdout, re.MULTILINE).group(1))
     with pytest.raises(httpx.ConnectError):
