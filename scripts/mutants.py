@@ -25,11 +25,13 @@ from conftest import app_env  # noqa: E402
 from servers import broken_app_command, free_port, running  # noqa: E402
 
 from timetension import all_checks, run_suite  # noqa: E402
+from timetension._registry import LEVEL_IDS  # noqa: E402
 from timetension._runner import FAILED  # noqa: E402
 
 LEVELS = {check.slug: check.level for check in all_checks()}
 INDEPENDENT_APP = TESTS / "independent_app"
 PARALLEL = 2
+FUZZ_BUDGET = 20  # enough for schemathesis to send a non-ASCII name
 
 
 @dataclass
@@ -48,7 +50,9 @@ def check_broken_app(app: BrokenApp) -> Verdict:
         env = app_env(f"sqlite:///{folder}/broken.db")
         try:
             with running(broken_app_command(app.name), env=env, log=Path(folder) / "app.log", port=free_port()) as server:
-                result = run_suite(server.url, level=LEVELS[app.caught_by], keep_going=True, wait=20)
+                fuzz = app.caught_by.startswith("fuzz.")
+                result = run_suite(server.url, level=LEVELS.get(app.caught_by, LEVEL_IDS[-1]), keep_going=True,
+                                   wait=20, fuzz=fuzz, fuzz_budget=FUZZ_BUDGET)
         except Exception as error:  # a broken app that cannot even start is reported, not fatal
             return Verdict(app, [], error=str(error).splitlines()[0])
     return Verdict(app, [check.check.slug for check in result.checks if check.status == FAILED])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from broken_apps.catalogue import CATALOGUE, DIES_HALF_WAY, KNOWN_GAPS, find
 
-from timetension import all_checks
+from timetension import all_checks, default_spec
+from timetension._fuzz import fuzz_check
 
 SLUGS = {check.slug: check for check in all_checks()}
+FUZZ_SLUGS = {fuzz_check(operation).slug for operation in default_spec().operations}
 
 
 def test_every_broken_app_names_a_real_check() -> None:
-    assert [app.caught_by for app in CATALOGUE if app.caught_by not in SLUGS] == []
+    assert [app.caught_by for app in CATALOGUE if app.caught_by not in SLUGS | FUZZ_SLUGS] == []
     names = [app.name for app in CATALOGUE]
     assert len(names) == len(set(names))
 
@@ -21,9 +23,9 @@ def test_known_gaps_are_in_the_catalogue_and_say_why() -> None:
         assert name in names and len(reason) > 20, name
 
 
-def test_every_level_has_broken_apps() -> None:
-    levels = {SLUGS[app.caught_by].level for app in CATALOGUE}
-    assert levels == {check.level for check in all_checks()}
+def test_every_level_and_the_fuzz_stage_have_broken_apps() -> None:
+    levels = {SLUGS[app.caught_by].level if app.caught_by in SLUGS else "fuzz" for app in CATALOGUE}
+    assert levels == {check.level for check in all_checks()} | {"fuzz"}
 
 
 def test_the_catalogue_holds_at_least_forty() -> None:

@@ -365,6 +365,15 @@ def _deferred_transactions(engine: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def _crash_on_non_ascii_names(original: Callable[[str], str]) -> Callable[[str], str]:
+    def clean(raw: str) -> str:
+        if not raw.isascii():
+            raise RuntimeError("names are assumed to be ASCII")  # an unhandled error: a 500
+        return original(raw)
+
+    return clean
+
+
 def _utc_with_offset_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -473,6 +482,9 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               replace=(("rules", "BODY_MAX_BYTES", 10**9),)),
     BrokenApp("cors-any-origin", "every Origin is allowed (reflected)", "cors.other-origin-refused",
               rewrite=_reflect_any_origin),
+    # The fuzz stage
+    BrokenApp("fuzzed-name-500", "a project name with a non-ASCII letter crashes the app (500)",
+              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_non_ascii_names)),)),
     BrokenApp("timer-race", "one running timer is checked in code only: no unique index, no lock",
               "timer.race-has-one-winner",
               replace=(("db", "upgrade", Wrap(_no_running_index)), ("db", "_use_immediate_transactions", _deferred_transactions),

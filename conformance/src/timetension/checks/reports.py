@@ -127,7 +127,7 @@ def _whole_days(t: Tester, zone: str, first: str, start: str, end: str, hours: l
 @check(
     "reports.dst-spring-forward",
     level="L4",
-    title="in Europe/Warsaw 29 March 2026 is a 23-hour day",
+    title="29 March 2026 in Europe/Warsaw and 8 March 2026 in America/New_York are 23-hour days",
     operations=["getSummaryReport"],
     anchor="dst",
     why=DST_WHY,
@@ -135,17 +135,21 @@ def _whole_days(t: Tester, zone: str, first: str, start: str, end: str, hours: l
 def dst_spring_forward(t: Tester) -> None:
     _whole_days(t, "Europe/Warsaw", "2026-03-28", "2026-03-28T00:00:00+01:00", "2026-03-31T00:00:00+02:00",
                 [24, 23, 24])
+    _whole_days(t, "America/New_York", "2026-03-07", "2026-03-07T00:00:00-05:00", "2026-03-10T00:00:00-04:00",
+                [24, 23, 24])
 
 
 @check(
     "reports.dst-fall-back",
     level="L4",
-    title="in America/New_York 1 November 2026 is a 25-hour day",
+    title="25 October 2026 in Europe/Warsaw and 1 November 2026 in America/New_York are 25-hour days",
     operations=["getSummaryReport"],
     anchor="dst",
     why=DST_WHY,
 )
 def dst_fall_back(t: Tester) -> None:
+    _whole_days(t, "Europe/Warsaw", "2026-10-24", "2026-10-24T00:00:00+02:00", "2026-10-27T00:00:00+01:00",
+                [24, 25, 24])
     _whole_days(t, "America/New_York", "2026-10-31", "2026-10-31T00:00:00-04:00", "2026-11-03T00:00:00-05:00",
                 [24, 25, 24])
 
