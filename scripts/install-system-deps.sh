@@ -2,7 +2,7 @@
 # Installs the system packages the kit's tests need, when they are missing: PostgreSQL's server binaries
 # (the tests start throwaway clusters of their own; no server is left running) and Chromium (the site's
 # tests open pages in it, headless, and take screenshots), and wrk (`make bench` compares the suite's
-# load client with it).
+# load client with it), and wget and curl (each branch of the compose template's health check is run).
 # Uses apt-get (Debian, Ubuntu). Elsewhere it says what to install, and those tests are skipped.
 set -euo pipefail
 
@@ -16,6 +16,10 @@ have_chromium() {
 
 have_wrk() {
   command -v wrk >/dev/null 2>&1
+}
+
+have_http_clients() {
+  command -v wget >/dev/null 2>&1 && command -v curl >/dev/null 2>&1
 }
 
 missing=()
@@ -34,6 +38,12 @@ if have_wrk; then
   echo "wrk: found."
 else
   missing+=(wrk)
+fi
+
+if have_http_clients; then
+  echo "wget and curl: found."
+else
+  missing+=(wget curl)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
