@@ -11,7 +11,6 @@ its volumes, also after a failure, Ctrl-C or SIGTERM, unless `--keep` asks to le
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -29,7 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import httpx
+
 from . import __version__
+from ._engine import ENGINE_ERRORS, ANY_ADDRESSES, LOCAL_ADDRESSES, COMPOSE_PROJECT_LABEL, Engine, EngineUnavailable, Probe, \
+    exit_code_meaning
 from ._registry import LEVEL_IDS
 from ._report_json import write_results
 from ._report_junit import write_junit
@@ -47,6 +50,8 @@ POLL_SECONDS = 2.0
 LOG_TAIL = 30
 COMMAND_TIMEOUT = 60.0  # for the short commands (config, ps, port, logs, inspect)
 DOWN_TIMEOUT = 180.0
+REACH_WAIT = 10.0  # how long the published port may take to answer once the app is healthy
+REACH_TIMEOUT = 5.0
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_START, EXIT_STACK_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -138,6 +143,7 @@ class ServiceState:
     health: str = ""
     exit_code: int | None = None
     container: str = ""
+    probe: Probe | None = None
 
     @property
     def ready(self) -> bool:
@@ -151,7 +157,9 @@ class ServiceState:
 
     def describe(self) -> str:
         if self.state in ("exited", "dead"):
-            return f"{self.state} with code {self.exit_code}" if self.exit_code is not None else self.state
+            if self.exit_code is None:
+                return self.state
+            return f"{self.state} with code {exit_code_meaning(self.exit_code)}"
         return f"{self.state}, health: {self.health}" if self.health else self.state
 
 
@@ -271,9 +279,10 @@ def require_docker(commands: Commands) -> None:
     if not compose.ok:
         raise CannotStart(f"`docker` is here but `docker compose` is not (it said: {compose.said}). "
                           f"{INSTALL_COMPOSE}")
-    engine = commands.capture(["docker", "version", "--format", "{{.Server.Version}}"])
-    if not engine.ok:
-        raise CannotStart(f"Docker is installed but its engine does not answer ({engine.said}). {START_ENGINE}")
+    try:
+        Engine.connect(env=commands.env).close()
+    except EngineUnavailable as problem:
+        raise CannotStart(f"Docker is installed but its engine does not answer ({problem}). {START_ENGINE}") from None
 
 
 def project_name(folder: Path) -> str:
@@ -301,27 +310,6 @@ def env_file_sets(folder: Path, name: str) -> bool:
     return False
 
 
-def parse_ps(text: str) -> list[dict[str, Any]]:
-    """`docker compose ps --format json`: one object per line (Compose 2.21+) or one array (before)."""
-    text = text.strip()
-    if not text:
-        return []
-    if text.startswith("["):
-        return json.loads(text)
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def _health_of(entry: dict[str, Any]) -> str:
-    """The Health field, or for a Compose that has none, what Status says: "Up 9 seconds (healthy)"."""
-    if "Health" in entry:
-        return str(entry["Health"]).lower()
-    status = str(entry.get("Status", "")).lower()
-    for health in ("unhealthy", "healthy", "starting"):
-        if f"({health})" in status or f"(health: {health})" in status:
-            return health
-    return ""
-
-
 def parse_published(text: str) -> tuple[str, int]:
     """`docker compose port app 8080` says 127.0.0.1:49153 (or 0.0.0.0:8080, [::]:8080)."""
     line = text.strip().splitlines()[0] if text.strip() else ""
@@ -332,6 +320,29 @@ def parse_published(text: str) -> tuple[str, int]:
     if host in ("", "0.0.0.0", "::"):
         host = "127.0.0.1"
     return (f"[{host}]" if ":" in host else host), int(port)
+
+
+PULL_FAILURE = re.compile(
+    r"(?:failed to resolve source metadata for|pull access denied for|manifest for|Error response from daemon:"
+    r"[^\n]*?(?:pull|manifest)[^\n]*?)\s*(?:docker\.io/library/|docker\.io/)?(?P<image>[a-z0-9][\w./-]*:[\w.-]+)",
+    re.IGNORECASE)
+PULL_FAILURE_DETAIL = re.compile(r"(not found|manifest unknown|no such host|i/o timeout|connection refused|"
+                                 r"pull access denied|unauthorized|does not exist|network is unreachable|"
+                                 r"TLS handshake timeout|server misbehaving)", re.IGNORECASE)
+
+
+def pull_failure(output: str) -> str:
+    """One line naming the image that could not be pulled, when the output says so; else ""."""
+    for line in output.splitlines():
+        match = PULL_FAILURE.search(line)
+        if match:
+            image = match.group("image")
+            detail = PULL_FAILURE_DETAIL.search(line)
+            reason = detail.group(1).lower() if detail else "see the output above"
+            return (f"the image {image} could not be pulled ({reason}). Check that this tag exists on Docker Hub "
+                    f"(hub.docker.com/_/{image.split(':')[0].split('/')[-1]}/tags) and that this machine reaches the "
+                    f"registry; `timetension doctor` checks every image the kit names.")
+    return ""
 
 
 @contextmanager
@@ -374,6 +385,7 @@ class Stack:
     compose_file: str  # relative to the attempt's folder, the commands' working directory
     set_env: dict[str, str] = field(default_factory=dict)  # what run added to the environment
     touched: bool = False  # whether anything may have been made (images, containers, networks, volumes)
+    _engine: Engine | None = field(default=None, repr=False)
 
     def compose(self, *args: str) -> list[str]:
         return ["docker", "compose", "-p", self.project, "-f", self.compose_file, *args]
@@ -384,23 +396,23 @@ class Stack:
             raise StackFailed(f"docker compose cannot read {self.compose_file}: {completed.said}")
         return [line.strip() for line in completed.stdout.splitlines() if line.strip()]
 
+    def engine(self) -> Engine:
+        if self._engine is None:
+            try:
+                self._engine = Engine.connect(env=self.commands.env)
+            except EngineUnavailable as problem:
+                raise StackFailed(f"the Docker engine stopped answering ({problem})") from None
+        return self._engine
+
     def states(self, services: list[str], *, show: bool, note: str = "") -> dict[str, ServiceState]:
-        completed = self.commands.capture(self.compose("ps", "--all", "--format", "json"), show=show, note=note)
+        """Each service's container as the engine sees it (what `docker compose ps --all` lists)."""
+        if show:
+            self.commands.show(self.compose("ps", "--all"), note)
         states = {service: ServiceState(service) for service in services}
-        if not completed.ok:
-            return states
-        try:
-            entries = parse_ps(completed.stdout)
-        except json.JSONDecodeError:
-            return states
-        for entry in entries:
-            service = entry.get("Service", "")
+        for service, found in self.engine().project_states(self.project).items():
             if service in states:
-                exit_code = entry.get("ExitCode")
-                states[service] = ServiceState(service, state=str(entry.get("State", "")).lower(),
-                                               health=_health_of(entry),
-                                               exit_code=int(exit_code) if exit_code is not None else None,
-                                               container=str(entry.get("Name", "")))
+                states[service] = ServiceState(service, state=found.state, health=found.health,
+                                               exit_code=found.exit_code, container=found.id, probe=found.probe)
         return states
 
     def wait_until_healthy(self, services: list[str], deadline: float, wait: float) -> None:
@@ -438,10 +450,13 @@ class Stack:
                 paragraphs.append(f"{state.service} was not started ({state.state}): it waits for the services "
                                   f"it depends on.")
                 continue
-            lines = [f"{state.service} {verdict} ({state.describe()})."]
-            probe = self.last_probe(state)
-            if probe:
-                lines.append(f"  Its health check said: {probe}")
+            if state.state in ("exited", "dead") and state.exit_code is not None:
+                lines = [f"{state.service} exited with code {exit_code_meaning(state.exit_code)} before it became "
+                         f"healthy."]
+            else:
+                lines = [f"{state.service} {verdict} ({state.describe()})."]
+            if state.probe is not None and state.health in ("starting", "unhealthy"):
+                lines.append(f"  Its health check {state.probe.describe()}")
             logs = self.commands.capture(self.compose("logs", "--no-color", "--tail", str(LOG_TAIL), state.service))
             tail = [line for line in logs.stdout.splitlines() if line.strip()][-LOG_TAIL:]
             if tail:
@@ -454,17 +469,38 @@ class Stack:
             paragraphs.append("\n".join(lines))
         return "\n".join(paragraphs)
 
-    def last_probe(self, state: ServiceState) -> str:
-        if not state.container or state.health not in ("starting", "unhealthy"):
-            return ""
-        completed = self.commands.capture(["docker", "inspect", "--format", "{{json .State.Health}}",
-                                           state.container])
-        try:
-            log = json.loads(completed.stdout).get("Log") or []
-        except (json.JSONDecodeError, AttributeError):
-            return ""
-        output = " ".join(str(log[-1].get("Output", "")).split()) if log else ""
-        return output[:300]
+    def check_reachable(self, url: str, wait: float = REACH_WAIT) -> None:
+        """The app's health check passes inside its container; from this machine, through the published port,
+        it must answer too. When it does not, say why, as far as the engine can tell."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                with httpx.Client(timeout=REACH_TIMEOUT) as client:
+                    client.get(f"{url}/health")
+                return
+            except httpx.HTTPError as error:
+                problem = error
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.5)
+        app = self.states([APP_SERVICE], show=False).get(APP_SERVICE)
+        addresses = self.engine().listening_addresses(app.container, APP_CONTAINER_PORT) if app else None
+        said = " ".join(str(problem).split()) or type(problem).__name__
+        if addresses and not addresses & ANY_ADDRESSES and addresses <= LOCAL_ADDRESSES:
+            where = " and ".join(sorted(addresses))
+            raise StackFailed(
+                f"{APP_SERVICE} passes its health check inside its container, but from this machine {url} gets no "
+                f"answer ({said}). Your app listens on {where}:{APP_CONTAINER_PORT} inside its container, where "
+                f"only the container itself can reach it: listen on 0.0.0.0 (all addresses) instead. Each "
+                f"starter's README shows where the address is set.")
+        if addresses is not None and not addresses:
+            raise StackFailed(
+                f"{APP_SERVICE} passes its health check, but nothing listens on port {APP_CONTAINER_PORT} inside its "
+                f"container, and {url} gets no answer ({said}). The app must listen on 0.0.0.0:{APP_CONTAINER_PORT} "
+                f"(the compose file publishes that port), whatever PORT says elsewhere.")
+        raise StackFailed(
+            f"{APP_SERVICE} passes its health check inside its container, but from this machine {url} gets no "
+            f"answer ({said}). Hint: {SERVICE_HINTS[APP_SERVICE]}")
 
     def published_url(self) -> str:
         completed = self.commands.capture(self.compose("port", APP_SERVICE, str(APP_CONTAINER_PORT)))
@@ -476,6 +512,15 @@ class Stack:
         except ValueError:
             raise StackFailed(f"cannot read the published port from {completed.stdout.strip()!r}") from None
         return f"http://{host}:{port}"
+
+    def remove_leftovers(self) -> dict[str, list[str]]:
+        """Whatever still carries the project's label after `down` (a container that would not stop, a
+        network still in use), removed through the engine. Empty when `down` did its job."""
+        try:
+            removed = self.engine().remove_labelled(f"{COMPOSE_PROJECT_LABEL}={self.project}")
+        except (StackFailed, *ENGINE_ERRORS):  # the engine went away: `down`'s own message says enough
+            return {}
+        return {kind: names for kind, names in removed.items() if names}
 
     def stop_command(self) -> str:
         exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in self.set_env.items())
@@ -545,13 +590,15 @@ def _up_and_check(stack: Stack, options: RunOptions, report: Path) -> int:
     stack.touched = True
     built = stack.commands.stream(stack.compose("build"), log=build_log)
     if not built.ok:
-        raise StackFailed(f"the images did not build (docker compose build: exit status {built.returncode}); "
+        raise StackFailed(pull_failure(built.stdout) or
+                          f"the images did not build (docker compose build: exit status {built.returncode}); "
                           f"its output above says why, and {build_log} keeps it.")
 
     say("\nCreating the containers (the first time, this downloads the database's image):")
     created = stack.commands.stream(stack.compose("up", "--detach", "--no-start"), log=build_log)
     if not created.ok:
-        raise StackFailed(f"docker compose could not create the containers (exit status {created.returncode}); "
+        raise StackFailed(pull_failure(created.stdout) or
+                          f"docker compose could not create the containers (exit status {created.returncode}); "
                           f"its output above says why.")
 
     say(f"\nStarting them: the database first, the app once the database is healthy. Waiting up to "
@@ -570,6 +617,7 @@ def _up_and_check(stack: Stack, options: RunOptions, report: Path) -> int:
     stack.wait_until_healthy(services, deadline, options.wait)
 
     url = stack.published_url()
+    stack.check_reachable(url)
     say(f"\nThe stack is up; the app answers on {url}. Running the suite:\n")
     reporter = TerminalReporter(stream=stack.commands.out, color=options.color, verbose=options.verbose)
     spec = default_spec()
@@ -600,6 +648,10 @@ def _tear_down(stack: Stack, options: RunOptions, report: Path) -> None:
         return
     down = commands.capture(stack.compose("down", "--volumes", "--remove-orphans", "--rmi", "local"),
                             timeout=DOWN_TIMEOUT, note="always: containers, network, database volume, built image")
+    left = stack.remove_leftovers() if stack.touched else {}
+    if left:
+        commands.say("Removed what `down` left behind: " + "; ".join(f"{kind} {', '.join(names)}"
+                                                                    for kind, names in left.items()))
     if down.ok:
         commands.say("The stack is gone.")
     elif not stack.touched:
