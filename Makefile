@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo new run doctor suite-image docs docs-serve test test-fast lint-spec bench mutants system-deps venv tools lock clean
+.PHONY: help demo new run doctor suite-image docs docs-serve test test-containers test-fast lint-spec bench mutants system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,8 +27,9 @@ run: venv ## build, start and check an attempt with docker compose, then take it
 doctor: venv ## is this machine ready for the workshop (Docker, compose, port 8080, toolchains)?
 	$(BIN)/timetension doctor
 
-suite-image: ## the conformance suite as a Docker image, tagged timetension
-	docker build -f conformance/Dockerfile -t timetension .
+suite-image: ## the conformance suite as a Docker image, tagged timetension (needs BuildKit's buildx)
+	@docker buildx version >/dev/null 2>&1 || { echo "make suite-image needs buildx, BuildKit's plugin: without it docker build falls back to the legacy builder, which cannot build conformance/Dockerfile (RUN --mount) and ignores its Dockerfile.dockerignore. Docker Desktop has it; on Linux install docker-buildx-plugin (Docker's apt repository) or Debian's docker-buildx. 'timetension doctor' checks it." >&2; exit 1; }
+	docker buildx build --load -f conformance/Dockerfile -t timetension .
 
 docs: venv ## build the exercise site into site/ (strict: a broken link or anchor fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
@@ -36,15 +37,19 @@ docs: venv ## build the exercise site into site/ (strict: a broken link or ancho
 docs-serve: venv ## serve the site on http://localhost:8000, where the suite's "Read:" links point
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -a localhost:8000
 
-test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter)
+test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter, a real Docker engine)
 	cd reference && ../$(BIN)/pytest
 	cd conformance && TIMETENSION_SCREENSHOTS=$(CURDIR)/$(REPORTS)/screenshots ../$(BIN)/pytest
 	$(MAKE) --no-print-directory mutants
+	$(MAKE) --no-print-directory test-containers
 	@echo "Screenshots of the site and the scoreboard: $(REPORTS)/screenshots"
 
 test-fast: venv ## the kit's own tests without the slow ones (broken apps, fuzzing)
 	cd reference && ../$(BIN)/pytest
 	cd conformance && ../$(BIN)/pytest -m "not slow"
+
+test-containers: venv ## the container path on a real engine (a private one is installed and started unless DOCKER_HOST answers)
+	scripts/with-engine.sh sh -c 'cd conformance && ../$(BIN)/pytest -m containers -p no:cacheprovider -v'
 
 lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator and Redocly CLI
 	$(BIN)/openapi-spec-validator spec/openapi.yaml
@@ -53,11 +58,12 @@ lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator 
 mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
 	$(BIN)/python scripts/mutants.py
 
-bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters
+bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the container path
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_review.py
 	$(BIN)/python scripts/bench_client.py
 	$(BIN)/python scripts/bench_starters.py
+	scripts/with-engine.sh $(BIN)/python scripts/bench_containers.py
 
 system-deps: ## install the system packages the tests need (PostgreSQL, Chromium), when they are missing
 	scripts/install-system-deps.sh

@@ -21,6 +21,7 @@ FUZZ_BUDGET = 30
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: starts many servers or fuzzes; left out by `make test-fast`")
     config.addinivalue_line("markers", "postgres: needs PostgreSQL's server binaries")
+    config.addinivalue_line("markers", "containers: needs a Docker engine; run by `make test-containers`")
 
 
 def app_env(database_url: str) -> dict[str, str]:

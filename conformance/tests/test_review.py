@@ -249,4 +249,4 @@ def test_a_bad_cohort_file_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
     cohort = tmp_path / "cohort.yaml"
     cohort.write_text("submissions:\n  - name: x\n", encoding="utf-8")
     assert main(["review", str(cohort), "--report", str(tmp_path / "r")]) == 2
-    assert "either a `url` or a `folder`" in capsys.readouterr().err
+    assert "needs exactly one of `url`, `folder` or `image`" in capsys.readouterr().err

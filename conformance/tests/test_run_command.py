@@ -1,34 +1,25 @@
-"""`timetension run DIR` against a stand-in `docker` (standin_docker.py): there is no Docker engine here, so
-these tests check the commands it runs, their order, the messages, the reports and the exit status, and
-that the stack is always taken down. The healthy scenario points the suite at the reference implementation,
-published as the app's port. What only a real engine can show is listed in docs/containers.md."""
+"""`timetension run DIR` before it reaches an engine, and what it reads from Docker's answers.
+
+A stand-in `docker` (standin_docker.py) plays the missing pieces: no docker, no compose plugin, no engine.
+Everything that needs an engine (the stack built, started, diagnosed, checked and taken down) is in
+test_containers.py, against a real one."""
 
 from __future__ import annotations
 
-import http.server
-import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import standin_docker
 from servers import REPOSITORY
 
-from timetension._compose import _health_of, env_file_sets, parse_ps, parse_published, project_name
+from timetension._compose import env_file_sets, parse_published, project_name, pull_failure
+from timetension._engine import Probe, _listening, exit_code_meaning
 
 TEMPLATE = REPOSITORY / "docker-compose.template.yml"
-DOWN = "compose down --volumes --remove-orphans --rmi local"
-FULL_RUN = ["compose version", "version --format {{.Server.Version}}", "compose config --services",
-            "compose build", "compose up --detach --no-start", "compose up --detach",
-            "compose ps --all --format json", "compose port app 8080", "compose logs --no-color --timestamps", DOWN]
 
 
 @pytest.fixture
@@ -68,166 +59,6 @@ def timetension_run(*args: str, env: dict[str, str], timeout: float = 180) -> su
                           capture_output=True, text=True, timeout=timeout)
 
 
-def port_of(url: str) -> str:
-    return str(urlsplit(url).port)
-
-
-@pytest.fixture
-def not_found_app() -> Iterator[str]:
-    """An app that answers 404 to everything: level 0 fails quickly."""
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = b'{"detail": "nothing here"}'
-            self.send_response(404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_a_healthy_stack_is_built_started_checked_logged_and_removed(
-        attempt: Path, standin: Standin, reference_on_sqlite: str) -> None:
-    completed = timetension_run(str(attempt), env=standin.env("healthy", STANDIN_APP_PORT=port_of(reference_on_sqlite)))
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert standin.steps() == FULL_RUN
-
-    compose_calls = [call for call in standin.calls() if call["args"][:2] == ["compose", "-p"]]
-    projects = {call["args"][2] for call in compose_calls}
-    assert len(projects) == 1 and projects.pop().startswith("timetension-my-attempt-")
-    assert all(call["args"][3:5] == ["-f", "docker-compose.yml"] for call in compose_calls)
-    assert all(Path(call["cwd"]) == attempt for call in compose_calls)
-    # A free port of its own, and a throwaway password since there is no .env; the suite's profile stays off.
-    assert all(call["env"]["APP_PORT"] and call["env"]["APP_PORT"].isdigit() for call in compose_calls)
-    assert all(call["env"]["POSTGRES_PASSWORD"] for call in compose_calls)
-    assert not any(call["env"]["COMPOSE_PROFILES"] for call in compose_calls)
-
-    out = completed.stdout
-    assert "+ docker compose -p timetension-my-attempt-" in out and " build\n" in out
-    assert f"+ cd {attempt}" in out or f"+ cd '{attempt}'" in out
-    assert "export APP_PORT=" in out and "export POSTGRES_PASSWORD=" in out
-    assert "down --volumes --remove-orphans --rmi local" in out
-    assert f"the app answers on {reference_on_sqlite}" in out
-    assert "Level reached: L5 (requested L5)." in out
-    assert "The stack is gone." in out
-
-    reports = attempt / "reports"
-    assert json.loads((reports / "results.json").read_text())["passed"] is True
-    assert (reports / "junit.xml").is_file()
-    assert "database system is ready" in (reports / "compose.log").read_text()
-    assert "naming to docker.io/library/" in (reports / "build.log").read_text()
-
-
-def test_the_password_in_env_is_used_and_reports_go_where_asked(
-        attempt: Path, standin: Standin, not_found_app: str, tmp_path: Path) -> None:
-    (attempt / ".env").write_text("POSTGRES_PASSWORD=s3cret0\n")
-    completed = timetension_run(str(attempt), "--level", "0", "--report", str(tmp_path / "out"),
-                                env=standin.env("healthy", STANDIN_APP_PORT=port_of(not_found_app)))
-    # The suite ran and failed: exit status 1, and the stack still went down last.
-    assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert standin.steps()[-1] == DOWN
-    assert "export POSTGRES_PASSWORD" not in completed.stdout
-    assert all(call["env"]["POSTGRES_PASSWORD"] is None for call in standin.calls())
-    assert json.loads((tmp_path / "out" / "results.json").read_text())["passed"] is False
-    assert (tmp_path / "out" / "compose.log").is_file()
-    assert not (attempt / "reports").exists()
-
-
-def test_a_service_that_never_becomes_healthy_is_named_with_its_logs(attempt: Path, standin: Standin) -> None:
-    completed = timetension_run(str(attempt), "--wait", "3", env=standin.env("never-healthy"))
-    assert completed.returncode == 3, completed.stdout + completed.stderr
-    out = completed.stdout
-    assert "The stack did not come up: app did not become healthy within 3 s (running, health: starting)." in out
-    assert "Its health check said: wget: can't connect to remote host (127.0.0.1): Connection refused" in out
-    assert "connection refused; retrying" in out  # its last log lines
-    assert "listen on 0.0.0.0:8080" in out and "db:5432" in out  # the hint
-    steps = standin.steps()
-    assert "compose port app 8080" not in steps
-    assert "compose logs --no-color --tail 30 app" in steps
-    assert steps[-2:] == ["compose logs --no-color --timestamps", DOWN]
-    assert (attempt / "reports" / "compose.log").is_file()
-    assert not (attempt / "reports" / "results.json").exists()
-
-
-def test_an_unhealthy_database_is_named_before_the_app(attempt: Path, standin: Standin) -> None:
-    completed = timetension_run(str(attempt), env=standin.env("db-unhealthy"))
-    assert completed.returncode == 3, completed.stdout + completed.stderr
-    out = completed.stdout
-    assert "dependency failed to start" in out  # compose's own words, shown as they came
-    assert "The stack did not come up: db is not healthy (running, health: unhealthy)." in out
-    assert "password authentication failed" in out
-    assert "app was not started (created): it waits for the services it depends on." in out
-    assert "compose logs --no-color --tail 30 app" not in standin.steps()
-    assert standin.steps()[-1] == DOWN
-
-
-def test_a_build_failure_stops_before_up_and_still_tears_down(attempt: Path, standin: Standin) -> None:
-    completed = timetension_run(str(attempt), env=standin.env("build-failure"))
-    assert completed.returncode == 3, completed.stdout + completed.stderr
-    assert "undefined: handler" in completed.stdout
-    assert "The stack did not come up: the images did not build" in completed.stdout
-    assert "undefined: handler" in (attempt / "reports" / "build.log").read_text()
-    steps = standin.steps()
-    assert not any(step.startswith("compose up") for step in steps)
-    assert steps[-3:] == ["compose build", "compose logs --no-color --timestamps", DOWN]
-
-
-def _run_until(standin: Standin, attempt: Path, scenario: str, step: str, *args: str) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "timetension.cli", "run", str(attempt), "--no-color", *args],
-                               env=standin.env(scenario), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
-    deadline = time.monotonic() + 60
-    while step not in standin.steps():
-        assert process.poll() is None, process.communicate()[0]
-        assert time.monotonic() < deadline, f"{step!r} never came: {standin.steps()}"
-        time.sleep(0.05)
-    time.sleep(0.3)  # inside the wait, not before it
-    return process
-
-
-def test_ctrl_c_while_waiting_for_up_still_takes_the_stack_down(attempt: Path, standin: Standin) -> None:
-    process = _run_until(standin, attempt, "hang-up", "compose up --detach")
-    process.send_signal(signal.SIGINT)
-    out, _ = process.communicate(timeout=60)
-    assert process.returncode == 130, out
-    assert "Interrupted: taking the stack down first." in out
-    assert standin.steps()[-1] == DOWN
-    assert "Traceback" not in out
-
-
-def test_sigterm_while_polling_health_still_takes_the_stack_down(attempt: Path, standin: Standin) -> None:
-    process = _run_until(standin, attempt, "never-healthy", "compose ps --all --format json", "--wait", "120")
-    process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=60)
-    assert process.returncode == 143, out
-    assert "Terminated (SIGTERM): taking the stack down first." in out
-    assert standin.steps()[-1] == DOWN
-    assert "Traceback" not in out
-
-
-def test_keep_leaves_the_stack_running_and_says_how_to_stop_it(
-        attempt: Path, standin: Standin, not_found_app: str) -> None:
-    completed = timetension_run(str(attempt), "--keep", "--level", "0",
-                                env=standin.env("healthy", STANDIN_APP_PORT=port_of(not_found_app)))
-    assert completed.returncode == 1
-    assert not any(step.startswith("compose down") for step in standin.steps())
-    assert "The stack keeps running (--keep)." in completed.stdout
-    stop = completed.stdout.split("Stop it and delete its database with:\n", 1)[1].splitlines()[0]
-    assert stop.strip().startswith("cd ") and "POSTGRES_PASSWORD=" in stop
-    assert "docker compose -p timetension-my-attempt-" in stop and "down --volumes --remove-orphans" in stop
-
-
 def test_without_docker_it_says_what_to_install(attempt: Path, standin: Standin, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -249,10 +80,10 @@ def test_without_the_compose_plugin_it_names_the_plugin(attempt: Path, standin: 
     assert standin.steps() == ["compose version"]
 
 
-def test_without_an_engine_it_says_how_to_start_one(attempt: Path, standin: Standin) -> None:
-    completed = timetension_run(str(attempt), env=standin.env("no-engine"))
+def test_without_an_engine_it_says_how_to_start_one(attempt: Path, standin: Standin, tmp_path: Path) -> None:
+    completed = timetension_run(str(attempt), env=standin.env("healthy", DOCKER_HOST=f"unix://{tmp_path}/no.sock"))
     assert completed.returncode == 2
-    assert "its engine does not answer (Cannot connect to the Docker daemon" in completed.stderr
+    assert "Docker is installed but its engine does not answer (" in completed.stderr
     assert "sudo systemctl start docker" in completed.stderr
 
 
@@ -263,25 +94,7 @@ def test_a_folder_without_a_compose_file_is_refused(tmp_path: Path, standin: Sta
     assert standin.calls() == []
 
 
-# What run reads from docker compose, across its versions ---------------------------------------------------
-
-def test_ps_output_is_read_as_lines_and_as_the_older_array() -> None:
-    lines = '{"Service": "db", "State": "running", "Health": "healthy"}\n{"Service": "app", "State": "exited"}\n'
-    array = '[{"Service": "db", "State": "running", "Health": "healthy"}, {"Service": "app", "State": "exited"}]'
-    assert parse_ps(lines) == parse_ps(array) == [
-        {"Service": "db", "State": "running", "Health": "healthy"}, {"Service": "app", "State": "exited"}]
-    assert parse_ps("") == []
-
-
-@pytest.mark.parametrize(("entry", "health"), [
-    ({"Health": "starting", "Status": "Up 2 seconds (health: starting)"}, "starting"),
-    ({"Status": "Up 9 seconds (healthy)"}, "healthy"),
-    ({"Status": "Up 2 minutes (unhealthy)"}, "unhealthy"),
-    ({"Status": "Up 2 minutes"}, ""),
-])
-def test_health_comes_from_its_field_or_from_the_status(entry: dict, health: str) -> None:
-    assert _health_of(entry) == health
-
+# What run reads from docker compose ------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("said", "host", "port"), [
     ("127.0.0.1:49153\n", "127.0.0.1", 49153),
@@ -305,3 +118,73 @@ def test_a_password_is_found_in_env_only_with_a_value(tmp_path: Path) -> None:
     assert not env_file_sets(tmp_path, "POSTGRES_PASSWORD")
     (tmp_path / ".env").write_text("POSTGRES_USER=me\nexport POSTGRES_PASSWORD='abc123'\n")
     assert env_file_sets(tmp_path, "POSTGRES_PASSWORD")
+
+
+# What run reads from the engine's and compose's answers ----------------------------------------------------
+
+COMPOSE_UP_PULL = """\
+ db Pulling
+ db Error Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.53:53: no such host
+Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host
+"""
+BUILDKIT_PULL = """\
+#2 [app internal] load metadata for docker.io/library/python:3.11.99-slim-trixie
+#2 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.11.99-slim-trixie"
+------
+failed to solve: failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.11.99-slim-trixie": dial tcp: lookup registry-1.docker.io: no such host
+"""
+BUILD_OK_THEN_SQL_ERROR = """\
+#2 [app internal] load metadata for docker.io/library/python:3.11.16-slim-trixie
+#2 DONE 0.0s
+ db Error dependency failed to start: container db exited (3)
+psql:/docker-entrypoint-initdb.d/init.sql:1: ERROR:  syntax error at or near ";"
+"""
+
+
+def test_a_pull_failure_in_up_names_the_service_image() -> None:
+    said = pull_failure(COMPOSE_UP_PULL, {"db": "postgres:17.99-nothere"})
+    assert said.startswith("the image postgres:17.99-nothere could not be pulled (no such host).")
+    assert "https://hub.docker.com/_/postgres/tags" in said
+
+
+def test_a_pull_failure_in_a_build_names_the_from_image() -> None:
+    said = pull_failure(BUILDKIT_PULL)
+    assert said.startswith("the image python:3.11.99-slim-trixie could not be pulled (no such host).")
+
+
+def test_other_failures_are_not_called_pull_failures() -> None:
+    assert pull_failure(BUILD_OK_THEN_SQL_ERROR, {"app": "", "db": ""}) == ""
+    assert pull_failure("", {}) == ""
+
+
+# /proc/net/tcp and tcp6 as a Linux container shows them: 127.0.0.1:8080, 0.0.0.0:5432, [::1]:8080, [::]:9000,
+# and a connection (state 01) on 8080 that is not a listener.
+PROC_NET = """\
+  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 10001        0 1 1
+   1: 00000000:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 2 1
+   2: 0100007F:1F90 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000 10001        0 3 1
+  sl  local_address                         remote_address                        st
+   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0
+   1: 00000000000000000000000000000000:2328 00000000000000000000000000000000:0000 0A 0 0 0
+"""
+
+
+def test_listening_addresses_are_read_from_proc_net() -> None:
+    assert _listening(PROC_NET, 8080) == {"127.0.0.1", "::1"}
+    assert _listening(PROC_NET, 5432) == {"0.0.0.0"}
+    assert _listening(PROC_NET, 9000) == {"::"}
+    assert _listening(PROC_NET, 1234) == set()
+
+
+def test_exit_codes_above_128_name_their_signal() -> None:
+    assert exit_code_meaning(139) == "139 (128 + 11: killed by SIGSEGV)"
+    assert exit_code_meaning(137) == "137 (128 + 9: killed by SIGKILL)"
+    assert exit_code_meaning(3) == "3"
+    assert exit_code_meaning(None) == "no exit code"
+
+
+def test_a_probe_that_printed_nothing_says_so() -> None:
+    assert Probe(139, "").describe() == "failed with exit code 139 (128 + 11: killed by SIGSEGV) and printed nothing"
+    assert Probe(1, "wget: server returned error: HTTP/1.1 503\n").describe() == \
+        "failed with exit code 1: wget: server returned error: HTTP/1.1 503"

@@ -11,6 +11,7 @@ its volumes, also after a failure, Ctrl-C or SIGTERM, unless `--keep` asks to le
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -66,6 +67,11 @@ INSTALL_COMPOSE = (
     "docker-compose-plugin` (from Docker's apt repository, https://docs.docker.com/compose/install/linux/), "
     "or update Docker Desktop. The old stand-alone `docker-compose` (v1) is not enough."
 )
+INSTALL_BUILDX = (
+    "Install buildx, BuildKit's plugin: Docker Desktop has it; on Debian or Ubuntu `sudo apt-get install "
+    "docker-buildx-plugin` (Docker's apt repository) or Debian's `docker-buildx`. Without it Compose warns on "
+    "every build and `docker build` falls back to the legacy builder, which cannot build the suite's image."
+)
 START_ENGINE = (
     "Start Docker Desktop, or on Linux the engine: `sudo systemctl start docker`. If it runs, your user may "
     "not be allowed to use it: `docker info` says so (add yourself to the docker group, then log in again)."
@@ -78,6 +84,9 @@ SERVICE_HINTS = {
                  "GET /health with 200 once the database answers. Inside the stack the database is at db:5432, "
                  "as DATABASE_URL says; localhost there is the app's own container.",
 }
+
+EXITED_HINT = ("The app stopped by itself, so its last log lines above are the place to look. Inside the stack "
+               "the database is at db:5432, as DATABASE_URL says, and the app gets PORT=8080.")
 
 
 class CannotStart(Exception):
@@ -322,27 +331,41 @@ def parse_published(text: str) -> tuple[str, int]:
     return (f"[{host}]" if ":" in host else host), int(port)
 
 
-PULL_FAILURE = re.compile(
-    r"(?:failed to resolve source metadata for|pull access denied for|manifest for|Error response from daemon:"
-    r"[^\n]*?(?:pull|manifest)[^\n]*?)\s*(?:docker\.io/library/|docker\.io/)?(?P<image>[a-z0-9][\w./-]*:[\w.-]+)",
-    re.IGNORECASE)
-PULL_FAILURE_DETAIL = re.compile(r"(not found|manifest unknown|no such host|i/o timeout|connection refused|"
-                                 r"pull access denied|unauthorized|does not exist|network is unreachable|"
-                                 r"TLS handshake timeout|server misbehaving)", re.IGNORECASE)
+BUILD_METADATA = re.compile(r"load metadata for (?:docker\.io/)?(?:library/)?(?P<image>[^\s:]+:[\w.-]+)")
+SERVICE_PULL_ERROR = re.compile(r"^\s*(?P<service>[\w.-]+) Error (?P<reason>.+)$")
+DAEMON_PULL_ERROR = re.compile(r"(?:pull access denied for|manifest for) (?:docker\.io/)?(?:library/)?"
+                               r"(?P<image>[^\s,:]+(?::[\w.-]+)?)")
 
 
-def pull_failure(output: str) -> str:
-    """One line naming the image that could not be pulled, when the output says so; else ""."""
-    for line in output.splitlines():
-        match = PULL_FAILURE.search(line)
-        if match:
-            image = match.group("image")
-            detail = PULL_FAILURE_DETAIL.search(line)
-            reason = detail.group(1).lower() if detail else "see the output above"
-            return (f"the image {image} could not be pulled ({reason}). Check that this tag exists on Docker Hub "
-                    f"(hub.docker.com/_/{image.split(':')[0].split('/')[-1]}/tags) and that this machine reaches the "
-                    f"registry; `timetension doctor` checks every image the kit names.")
-    return ""
+def pull_failure(output: str, images: dict[str, str] | None = None) -> str:
+    """One line naming the image that could not be pulled, when the output of build or up says so; else "".
+    images maps each service to its image, for Compose's "db Error ..." lines, which name only the service."""
+    lines = output.splitlines()
+    image = reason = ""
+    for line in lines:
+        if match := BUILD_METADATA.search(line):
+            candidate = match.group("image")
+            repository, _, tag = candidate.partition(":")
+            failures = [other for other in lines if "failed to" in other
+                        and (candidate in other or f"{repository}/manifests/{tag}" in other)]
+            if failures:
+                image, reason = candidate, failures[-1]
+                break
+        elif (match := SERVICE_PULL_ERROR.match(line)) and (images or {}).get(match.group("service")):
+            image, reason = images[match.group("service")], match.group("reason")
+            break
+        elif match := DAEMON_PULL_ERROR.search(line):
+            image, reason = match.group("image"), line
+            break
+    if not image:
+        return ""
+    reason = " ".join(reason.split())
+    reason = reason[reason.rfind(": ", 0, len(reason) - 2) + 2:] if ": " in reason else reason
+    repository = image.split(":", 1)[0]
+    page = (f"https://hub.docker.com/_/{repository}/tags" if "/" not in repository
+            else f"https://hub.docker.com/r/{repository}/tags")
+    return (f"the image {image} could not be pulled ({reason}). Check that the tag exists ({page}) and that this "
+            f"machine reaches the registry; `timetension doctor` checks the images the kit names.")
 
 
 @contextmanager
@@ -404,6 +427,16 @@ class Stack:
                 raise StackFailed(f"the Docker engine stopped answering ({problem})") from None
         return self._engine
 
+    def images(self) -> dict[str, str]:
+        """Each service's image as the compose file names it (services that only build have none)."""
+        completed = self.commands.capture(self.compose("config", "--format", "json"), show=False)
+        try:
+            services = json.loads(completed.stdout).get("services", {}) if completed.ok else {}
+        except (json.JSONDecodeError, AttributeError):
+            return {}
+        return {name: str(service["image"]) for name, service in services.items()
+                if isinstance(service, dict) and service.get("image") and not service.get("build")}
+
     def states(self, services: list[str], *, show: bool, note: str = "") -> dict[str, ServiceState]:
         """Each service's container as the engine sees it (what `docker compose ps --all` lists)."""
         if show:
@@ -456,16 +489,17 @@ class Stack:
             else:
                 lines = [f"{state.service} {verdict} ({state.describe()})."]
             if state.probe is not None and state.health in ("starting", "unhealthy"):
-                lines.append(f"  Its health check {state.probe.describe()}")
-            logs = self.commands.capture(self.compose("logs", "--no-color", "--tail", str(LOG_TAIL), state.service))
-            tail = [line for line in logs.stdout.splitlines() if line.strip()][-LOG_TAIL:]
+                lines.append(f"  Its health check {state.probe.describe()}.")
+            tail = self.engine().logs(state.container, LOG_TAIL) if state.container else []
             if tail:
-                lines.append("  Its last log lines:")
+                lines.append(f"  Its last log lines (all of them: docker compose logs {state.service}):")
                 lines.extend(f"    {line}" for line in tail)
             else:
                 lines.append("  It logged nothing.")
-            if state.service in SERVICE_HINTS:
-                lines.append(f"  Hint: {SERVICE_HINTS[state.service]}")
+            exited = state.state in ("exited", "dead")
+            hint = EXITED_HINT if exited and state.service == APP_SERVICE else SERVICE_HINTS.get(state.service)
+            if hint:
+                lines.append(f"  Hint: {hint}")
             paragraphs.append("\n".join(lines))
         return "\n".join(paragraphs)
 
@@ -597,7 +631,7 @@ def _up_and_check(stack: Stack, options: RunOptions, report: Path) -> int:
     say("\nCreating the containers (the first time, this downloads the database's image):")
     created = stack.commands.stream(stack.compose("up", "--detach", "--no-start"), log=build_log)
     if not created.ok:
-        raise StackFailed(pull_failure(created.stdout) or
+        raise StackFailed(pull_failure(created.stdout, stack.images()) or
                           f"docker compose could not create the containers (exit status {created.returncode}); "
                           f"its output above says why.")
 

@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ._compose import INSTALL_COMPOSE, INSTALL_DOCKER, START_ENGINE, first_message
+from ._compose import COMPOSE_FILE_NAMES, INSTALL_BUILDX, INSTALL_COMPOSE, INSTALL_DOCKER, START_ENGINE, first_message
+from ._engine import Engine, EngineUnavailable
+from ._images import images_of
 from ._starters import ManifestError, load_starters
 
 MINIMUM_PYTHON = (3, 11)
 DEFAULT_PORT = 8080
 COMMAND_TIMEOUT = 20.0
+MINIMUM_FREE_GIB = 5
+# A container must start: from the first of these that is here (the stand-ins or earlier pulls), else the
+# first one is pulled. Both are tags the kit pins elsewhere (test_image_tags.py checks that).
+CONTAINER_TEST_IMAGES = ("alpine:3.24.1", "postgres:17.11-trixie", "python:3.11.16-slim-trixie")
+DATABASE_IMAGE_SOURCE = "docker-compose.template.yml"
 REPOSITORY = Path(__file__).resolve().parents[3]  # the kit's checkout, when the suite is installed from it
 
 TOOL_HINTS = {
@@ -65,19 +72,68 @@ def check_python() -> Item:
                                  f"(https://www.python.org/downloads/)")
 
 
-def check_docker() -> list[Item]:
+def check_docker() -> tuple[list[Item], Engine | None]:
+    """The docker command and its two plugins (through the command line, as a participant types them), then
+    the engine itself (through the Docker SDK): it answers, starts a container, and has room for images."""
     if shutil.which("docker") is None:
         return [Item("docker", False, f"no `docker` command on PATH. {INSTALL_DOCKER}"),
                 Item("docker compose (v2 plugin)", False, "needs docker first"),
-                Item("Docker engine", False, "needs docker first")]
+                Item("docker buildx (BuildKit)", False, "needs docker first"),
+                Item("Docker engine", False, "needs docker first")], None
     items = []
     ok, said = _ask(["docker", "--version"])
     items.append(Item("docker", ok, said if ok else f"`docker --version` failed ({said}). {INSTALL_DOCKER}"))
     ok, said = _ask(["docker", "compose", "version"])
     items.append(Item("docker compose (v2 plugin)", ok, said if ok else f"not there ({said}). {INSTALL_COMPOSE}"))
-    ok, said = _ask(["docker", "version", "--format", "{{.Server.Version}}"])
-    items.append(Item("Docker engine", ok, f"answers, version {said}" if ok else
-                      f"does not answer ({said}). {START_ENGINE}"))
+    ok, said = _ask(["docker", "buildx", "version"])
+    items.append(Item("docker buildx (BuildKit)", ok, said if ok else f"not there ({said}). {INSTALL_BUILDX}"))
+    try:
+        engine = Engine.connect()
+    except EngineUnavailable as problem:
+        items.append(Item("Docker engine", False, f"does not answer ({problem}). {START_ENGINE}"))
+        return items, None
+    items.append(Item("Docker engine", True, f"answers, version {engine.server_version()}"))
+    items.append(check_container(engine))
+    items.append(check_disk(engine))
+    return items, engine
+
+
+def check_container(engine: Engine) -> Item:
+    """A container starts: from an image that is already here when there is one, else the small one pulled."""
+    image = next((tag for tag in CONTAINER_TEST_IMAGES if engine.image_here(tag)), CONTAINER_TEST_IMAGES[0])
+    problem = engine.can_start(image)
+    if problem:
+        return Item("a container starts", False, f"`docker run --rm {image} true` failed: {problem}")
+    return Item("a container starts", True, f"`docker run --rm {image} true` exited 0")
+
+
+def check_disk(engine: Engine) -> Item:
+    found = engine.free_disk()
+    if found is None:
+        return Item("room for images", True, "the engine's disk is not on this machine (Docker Desktop's VM): "
+                                             "its settings show how much is free")
+    root, free = found
+    gib = free / 2**30
+    if gib < MINIMUM_FREE_GIB:
+        return Item("room for images", False, f"only {gib:.1f} GiB free under {root}; the starters' images and the "
+                                              f"database need about {MINIMUM_FREE_GIB} GiB: `docker system prune` "
+                                              f"removes what no container uses")
+    return Item("room for images", True, f"{gib:.0f} GiB free under {root}")
+
+
+def check_images(engine: Engine, images: list[str]) -> list[Item]:
+    """Each base image the kit names: here already, or the registry has it. One line for a tag that cannot be
+    pulled, naming it."""
+    items = []
+    for image in images:
+        if engine.image_here(image):
+            items.append(Item(image, True, "here"))
+            continue
+        problem = engine.registry_knows(image)
+        if problem:
+            items.append(Item(image, False, f"not here, and it cannot be pulled: {problem}"))
+        else:
+            items.append(Item(image, True, "not here yet; the registry has it (pulled on first use)"))
     return items
 
 
@@ -128,12 +184,31 @@ def doctor(*, port: int = DEFAULT_PORT, starters: Path | None = None, out: TextI
         print(text, file=out, flush=True)
 
     say("What `timetension run` needs (all of it):")
-    required = [check_python(), *check_docker(), check_port(port)]
+    docker_items, engine = check_docker()
+    required = [check_python(), *docker_items, check_port(port)]
     for item in required:
         say(item.line())
     say()
-    say("Each starter's native toolchain (for information: you need only the one you picked, or none with Docker):")
     root = find_starters(starters)
+    kit = root.parent if root is not None else None
+    if engine is not None:
+        database = images_of([kit / DATABASE_IMAGE_SOURCE]) if kit else []
+        attempt = images_of([Path.cwd() / "Dockerfile", *(Path.cwd() / name for name in COMPOSE_FILE_NAMES)])
+        others = images_of(sorted(root.glob("*/Dockerfile"))) if root else []
+        if database or attempt:
+            say("The images this attempt and the database need:")
+            for item in check_images(engine, list(dict.fromkeys([*attempt, *database]))):
+                required.append(item)
+                say(item.line())
+            say()
+        others = [image for image in others if image not in database and image not in attempt]
+        if others:
+            say("The starters' base images (for information: each starter needs its own):")
+            for item in check_images(engine, others):
+                say(item.line())
+            say()
+        engine.close()
+    say("Each starter's native toolchain (for information: you need only the one you picked, or none with Docker):")
     if root is None:
         say("  (no starters folder here: run doctor from the kit's folder, or give --starters DIR)")
     else:

@@ -40,6 +40,25 @@ def _plain(error: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
+def _why(error: BaseException) -> str:
+    """The socket-level reason behind an SDK error, in words, when there is one."""
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, FileNotFoundError):
+            return "the socket does not exist (the engine is not running)"
+        if isinstance(current, PermissionError):
+            return "permission denied (your user may not use the engine)"
+        if isinstance(current, ConnectionRefusedError):
+            return "connection refused (the engine is not running)"
+        pending += [current.__cause__, current.__context__, *current.args]
+    return _plain(error)
+
+
 def _context_host(env: dict[str, str]) -> str:
     try:
         completed = subprocess.run(["docker", "context", "inspect", "--format", "{{.Endpoints.docker.Host}}"],
@@ -156,7 +175,8 @@ class Engine:
                 return cls(client)
             except ENGINE_ERRORS:
                 pass
-        raise EngineUnavailable(_plain(first))
+        where = env.get("DOCKER_HOST") or host or "unix:///var/run/docker.sock"
+        raise EngineUnavailable(f"nothing answers at {where}: {_why(first)}")
 
     def close(self) -> None:
         self.client.close()

@@ -15,6 +15,9 @@ The cohort file:
         timeout: 300                        # optional: this submission's own time limit, in seconds
       - name: carol
         folder: ../attempts/carol           # with a docker-compose.yml: `timetension run`'s machinery
+      - name: dave
+        image: dave-timetension:latest      # an image: started with a PostgreSQL container of its own on a
+        env: {SECRET_KEY: review}           # private network, through the Docker SDK, then both removed
 
 Paths are relative to the cohort file. Every submission runs in a worker thread of its own, at most
 --parallel at a time; each has a time limit that covers its build, its start and its run of the suite,
@@ -42,6 +45,7 @@ import yaml
 
 from ._compose import (COMPOSE_FILE_NAMES, Commands, Stack, StackFailed, env_file_sets, free_port, project_name)
 from ._registry import LEVEL_IDS
+from ._review_image import ImageFailed, ImageRun
 from ._report_json import results_document
 from ._runner import DEFAULT_DOCS_URL, run_suite
 from ._scoreboard import TIMED_OUT, ERROR, CHECKED, entry_from_results, failed_entry, write_scoreboard
@@ -62,6 +66,7 @@ class Submission:
     name: str
     url: str | None = None
     folder: Path | None = None
+    image: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     framework: str | None = None
@@ -98,8 +103,10 @@ def load_cohort(path: Path) -> Cohort:
         if _slug(name) in seen:
             raise CohortError(f"{path}: two submissions are called {name!r}")
         seen.add(_slug(name))
-        if bool(item.get("url")) == bool(item.get("folder")):
-            raise CohortError(f"{path}: submission {name!r} needs either a `url` or a `folder`, not both")
+        given = [key for key in ("url", "folder", "image") if item.get(key)]
+        if len(given) != 1:
+            raise CohortError(f"{path}: submission {name!r} needs exactly one of `url`, `folder` or `image`"
+                              + (f" (it has {' and '.join(given)})" if given else ""))
         url = item.get("url")
         if url and not str(url).startswith(("http://", "https://")):
             raise CohortError(f"{path}: submission {name!r}: url must start with http:// or https://")
@@ -110,6 +117,7 @@ def load_cohort(path: Path) -> Cohort:
         timeout = item.get("timeout")
         submissions.append(Submission(
             name=name, url=str(url).rstrip("/") if url else None, folder=folder,
+            image=str(item["image"]) if item.get("image") else None,
             env={str(k): str(v) for k, v in env.items()}, language=item.get("language"),
             framework=item.get("framework"), timeout=float(timeout) if timeout is not None else None))
     return Cohort(submissions, database_url=data.get("database_url"), level=level)
@@ -156,6 +164,7 @@ class _Work:
         self.folder = folder  # its report folder
         self.processes: list[subprocess.Popen] = []
         self.stack: Stack | None = None
+        self.image_run: ImageRun | None = None
         self.lock = threading.Lock()
         self.abandoned = False
         self.language = submission.language
@@ -175,8 +184,11 @@ class _Work:
         with self.lock:
             processes, self.processes = self.processes, []
             stack, self.stack = self.stack, None
+            image_run, self.image_run = self.image_run, None
         for process in processes:
             _stop_group(process)
+        if image_run is not None:
+            image_run.stop()
         if stack is not None:
             stack.commands.capture(stack.compose("down", "--volumes", "--remove-orphans", "--rmi", "local"),
                                    timeout=180, note="always")
@@ -256,6 +268,16 @@ def _check_one(work: _Work, cohort: Cohort, options: Options, limit: float) -> d
     wait = options.wait
     if submission.url:
         url = submission.url
+    elif submission.image:
+        image_run = ImageRun(submission.image, _slug(submission.name), work.folder, env=dict(submission.env))
+        with work.lock:
+            if work.abandoned:
+                raise StartFailed("abandoned")
+            work.image_run = image_run
+        try:
+            url = image_run.start(deadline, wait)
+        except ImageFailed as problem:
+            raise StartFailed(str(problem)) from None
     else:
         assert submission.folder is not None
         if not submission.folder.is_dir():

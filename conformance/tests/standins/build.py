@@ -32,6 +32,8 @@ import time
 import tomllib
 from pathlib import Path
 
+from timetension._images import images_of  # run with the kit's virtualenv
+
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parents[2]
 CACHE = Path(os.environ.get("TIMETENSION_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
@@ -42,8 +44,6 @@ RELEASE = "bookworm"
 BASE_PACKAGES = ["python3", "python3-venv", "python3-pip", "postgresql", "tzdata", "procps"]
 # The official repositories that have a cheap stand-in, and the recipe (a folder beside this file) for each.
 RECIPES = {"python": "python", "postgres": "postgres", "golang": "golang", "node": "node", "alpine": "alpine"}
-FROM_LINE = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(\S+)", re.IGNORECASE | re.MULTILINE)
-TEMPLATE_IMAGE = re.compile(r"^\s+image:\s+([a-z0-9./-]+:[\w.-]+)\s*$", re.MULTILINE)
 
 
 def say(text: str) -> None:
@@ -60,14 +60,8 @@ def image_exists(tag: str) -> bool:
 
 
 def pinned_images(dockerfiles: list[Path]) -> list[str]:
-    """The base images named by these Dockerfiles and by the compose template, build stages left out."""
-    images: list[str] = []
-    for dockerfile in dockerfiles:
-        text = dockerfile.read_text(encoding="utf-8")
-        stages = set(re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", text, re.IGNORECASE | re.MULTILINE))
-        images += [image for image in FROM_LINE.findall(text) if image not in stages]
-    images += TEMPLATE_IMAGE.findall((REPOSITORY / "docker-compose.template.yml").read_text(encoding="utf-8"))
-    return sorted(set(images))
+    """The base images named by these Dockerfiles and by the compose template."""
+    return images_of([*dockerfiles, REPOSITORY / "docker-compose.template.yml"])
 
 
 def dockerfiles_for(starters: list[str]) -> list[Path]:
@@ -222,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     build_base()
     for recipe, tags in sorted(by_recipe.items()):
         build(recipe, tags, args.starter)
+    # A stand-in rebuilt under the same tag leaves the previous one untagged.
+    run(["docker", "image", "prune", "--force", "--filter", f"label={LABEL}"], stdout=subprocess.DEVNULL)
     say(f"ready in {time.monotonic() - started:.0f} s: {', '.join(sorted(sum(by_recipe.values(), [])))}")
     say(f"these are stand-ins built from Debian {RELEASE} on this machine, not the official images")
     if without:
