@@ -73,7 +73,7 @@ def build_base() -> None:
     digest = hashlib.sha256(" ".join([RELEASE, *BASE_PACKAGES]).encode()).hexdigest()[:12]
     tag = f"{BASE_IMAGE}:{digest}"
     if image_exists(tag):
-        run(["docker", "tag", tag, BASE_IMAGE])
+        run(["docker", "tag", tag, f"{BASE_IMAGE}:{RELEASE}"])
         return
     rootfs_tar = CACHE / f"base-{RELEASE}-{digest}.tar"
     if not rootfs_tar.is_file():
@@ -92,7 +92,7 @@ def build_base() -> None:
             partial.rename(rootfs_tar)
     run(["docker", "import", "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
          "--change", 'CMD ["bash"]', str(rootfs_tar), tag], stdout=subprocess.DEVNULL)
-    run(["docker", "tag", tag, BASE_IMAGE])
+    run(["docker", "tag", tag, f"{BASE_IMAGE}:{RELEASE}"])
 
 
 def _debian_mirror() -> str:
