@@ -153,7 +153,7 @@ def test_a_pull_failure_in_a_build_names_the_from_image() -> None:
 
 
 def test_other_failures_are_not_called_pull_failures() -> None:
-    assert pull_failure(BUILD_OK_THEN_SQL_ERROR, {"app": "", "db": ""}) == ""
+    assert pull_failure(BUILD_OK_THEN_SQL_ERROR, {"db": "postgres:17.11-trixie"}) == ""
     assert pull_failure("", {}) == ""
 
 

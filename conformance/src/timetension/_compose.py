@@ -32,8 +32,8 @@ from typing import Any, TextIO
 import httpx
 
 from . import __version__
-from ._engine import ENGINE_ERRORS, ANY_ADDRESSES, LOCAL_ADDRESSES, COMPOSE_PROJECT_LABEL, Engine, EngineUnavailable, Probe, \
-    exit_code_meaning
+from ._engine import (ANY_ADDRESSES, COMPOSE_PROJECT_LABEL, ENGINE_ERRORS, LOCAL_ADDRESSES, Engine, EngineUnavailable,
+                      Probe, exit_code_meaning)
 from ._registry import LEVEL_IDS
 from ._report_json import write_results
 from ._report_junit import write_junit
@@ -336,6 +336,8 @@ SERVICE_PULL_ERROR = re.compile(r"^\s*(?P<service>[\w.-]+) Error (?P<reason>.+)$
 DAEMON_PULL_ERROR = re.compile(r"(?:pull access denied for|manifest for) (?:docker\.io/)?(?:library/)?"
                                r"(?P<image>[^\s,:]+(?::[\w.-]+)?)")
 
+REGISTRY_WORDS = re.compile(r"registry|pull|manifest|not found|denied|unauthorized|no such host|timeout", re.I)
+
 
 def pull_failure(output: str, images: dict[str, str] | None = None) -> str:
     """One line naming the image that could not be pulled, when the output of build or up says so; else "".
@@ -351,7 +353,8 @@ def pull_failure(output: str, images: dict[str, str] | None = None) -> str:
             if failures:
                 image, reason = candidate, failures[-1]
                 break
-        elif (match := SERVICE_PULL_ERROR.match(line)) and (images or {}).get(match.group("service")):
+        elif ((match := SERVICE_PULL_ERROR.match(line)) and (images or {}).get(match.group("service"))
+              and REGISTRY_WORDS.search(match.group("reason"))):
             image, reason = images[match.group("service")], match.group("reason")
             break
         elif match := DAEMON_PULL_ERROR.search(line):
@@ -359,8 +362,7 @@ def pull_failure(output: str, images: dict[str, str] | None = None) -> str:
             break
     if not image:
         return ""
-    reason = " ".join(reason.split())
-    reason = reason[reason.rfind(": ", 0, len(reason) - 2) + 2:] if ": " in reason else reason
+    reason = " ".join(reason.split()).rsplit(": ", 1)[-1]  # the innermost cause: "no such host"
     repository = image.split(":", 1)[0]
     page = (f"https://hub.docker.com/_/{repository}/tags" if "/" not in repository
             else f"https://hub.docker.com/r/{repository}/tags")
