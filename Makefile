@@ -49,7 +49,7 @@ test-fast: venv ## the kit's own tests without the slow ones (broken apps, fuzzi
 	cd conformance && ../$(BIN)/pytest -m "not slow"
 
 test-containers: venv ## the container path on a real engine (a private one is installed and started unless DOCKER_HOST answers)
-	scripts/with-engine.sh sh -c 'cd conformance && ../$(BIN)/pytest -m containers -p no:cacheprovider -v'
+	scripts/with-engine.sh sh -c 'cd conformance && ../$(BIN)/pytest -m containers -p no:cacheprovider -v --durations=8'
 
 lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator and Redocly CLI
 	$(BIN)/openapi-spec-validator spec/openapi.yaml

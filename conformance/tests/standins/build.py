@@ -40,6 +40,7 @@ CACHE = Path(os.environ.get("TIMETENSION_CACHE") or Path(os.environ.get("XDG_CAC
              / "timetension") / "standins"
 BASE_IMAGE = "timetension-standin/base"
 LABEL = "org.timetension.standin=true"
+PULL_TIMEOUT = 300
 RELEASE = "bookworm"
 BASE_PACKAGES = ["python3", "python3-venv", "python3-pip", "postgresql", "tzdata", "procps"]
 # The official repositories that have a cheap stand-in, and the recipe (a folder beside this file) for each.
@@ -57,6 +58,22 @@ def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 def image_exists(tag: str) -> bool:
     return subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
+
+
+def is_official_here_or_pulled(tag: str) -> bool:
+    """Whether the real image is here (not a stand-in), or can be pulled: an engine that reaches a registry
+    gets the official images, never stand-ins under their names."""
+    inspected = subprocess.run(["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", tag],
+                               capture_output=True, text=True)
+    if inspected.returncode == 0:
+        labels = json.loads(inspected.stdout or "null") or {}
+        if labels.get(LABEL.split("=")[0]) != "true":
+            return True
+    try:
+        pulled = subprocess.run(["docker", "pull", "--quiet", tag], capture_output=True, text=True, timeout=PULL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False
+    return pulled.returncode == 0
 
 
 def pinned_images(dockerfiles: list[Path]) -> list[str]:
@@ -213,13 +230,20 @@ def main(argv: list[str] | None = None) -> int:
             by_recipe.setdefault(RECIPES[repository], []).append(image)
         else:
             without.append(image)
-    build_base()
+    official = [tag for tags in by_recipe.values() for tag in tags if is_official_here_or_pulled(tag)]
+    by_recipe = {recipe: [tag for tag in tags if tag not in official] for recipe, tags in by_recipe.items()}
+    by_recipe = {recipe: tags for recipe, tags in by_recipe.items() if tags}
+    if official:
+        say(f"the official images, here or pulled: {', '.join(official)}")
+    if by_recipe:
+        build_base()
     for recipe, tags in sorted(by_recipe.items()):
         build(recipe, tags, args.starter)
     # A stand-in rebuilt under the same tag leaves the previous one untagged.
     run(["docker", "image", "prune", "--force", "--filter", f"label={LABEL}"], stdout=subprocess.DEVNULL)
-    say(f"ready in {time.monotonic() - started:.0f} s: {', '.join(sorted(sum(by_recipe.values(), [])))}")
-    say(f"these are stand-ins built from Debian {RELEASE} on this machine, not the official images")
+    if by_recipe:
+        say(f"stand-ins ready in {time.monotonic() - started:.0f} s: {', '.join(sorted(sum(by_recipe.values(), [])))}")
+        say(f"these are stand-ins built from Debian {RELEASE} on this machine, not the official images")
     if without:
         say(f"no stand-in (not cheap to make): {', '.join(without)}")
     return 0
