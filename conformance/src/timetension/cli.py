@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from ._compose import DEFAULT_WAIT, RunOptions, run_attempt
+from ._docs_url import SERVED_DOCS_URL
 from ._doctor import DEFAULT_PORT, doctor
 from ._registry import LEVEL_IDS, all_checks
 from ._report_json import write_results
@@ -23,6 +24,7 @@ URL_ENV_VAR = "TIMETENSION_URL"
 CORS_ENV_VAR = "TIMETENSION_CORS_ORIGIN"
 DOCS_ENV_VAR = "TIMETENSION_DOCS_URL"
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DOCS_DEFAULT_TEXT = f"the kit's site built with `make docs`, as a file, else {SERVED_DOCS_URL} (`make docs-serve`)"
 
 DESCRIPTION = """\
 Check a running Timetension implementation over HTTP, level by level.
@@ -132,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--wait", type=positive_seconds, default=15.0,
                        help="seconds to wait for GET /health to answer before giving up (default: 15)")
     check.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
-                       help=f"where the exercise site is served, for the links in failures (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+                       help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     check.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
                        help=f"the browser origin your app allows, for the level 5 CORS checks (default: ${CORS_ENV_VAR} "
                             f"or {DEFAULT_CORS_ORIGIN})")
@@ -166,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=positive_seconds, default=10.0,
                      help="seconds one request may take (default: 10)")
     run.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
-                     help=f"where the exercise site is served (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+                     help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     run.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
                      help=f"the browser origin your app allows (default: ${CORS_ENV_VAR} or {DEFAULT_CORS_ORIGIN})")
     run.add_argument("--fuzz", action="store_true", help="after the levels, fuzz the operations that passed")
@@ -201,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--wait", type=positive_seconds, default=60.0,
                         help="seconds to wait for GET /health once an app is started (default: 60)")
     review.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
-                        help=f"where the exercise site is served (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+                        help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     review.add_argument("--bench", action="store_true",
                         help="also bench each submission that reached level 4, one at a time (see `bench`)")
     review.add_argument("--bench-duration", type=positive_seconds, default=5.0, metavar="S",
