@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import standin_docker
+from participant_path import leftovers
 
 from timetension import _database
 from timetension._doctor import check_database_routes
@@ -210,3 +211,25 @@ def test_doctor_names_the_native_server_it_found() -> None:
     _require_native()
     native, _ = check_database_routes()
     assert native.ok and "PostgreSQL" in native.detail and str(_database.find_native_bin_dir()) in native.detail
+
+
+@pytest.mark.postgres
+def test_a_start_that_fails_says_why_and_leaves_nothing_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _require_native()
+    folder = tmp_path / "attempt"
+    folder.mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(_database, "free_port", lambda: taken.getsockname()[1])
+        out, say = io.StringIO(), io.StringIO()
+        try:
+            assert _database.start(folder, route="native", out=out, say=say) == 1
+            state = _database.load_state(folder)
+            assert state is not None, "the state is kept, so that `db stop` can find what was started"
+            assert leftovers([state.data], grace=2) == []
+        finally:
+            _database.stop(folder, delete=True, say=io.StringIO())
+    assert out.getvalue() == ""
+    assert "pg_ctl start failed" in say.getvalue() and "server.log" in say.getvalue()
+    assert "could not bind" in say.getvalue() or "Address already in use" in say.getvalue()

@@ -150,8 +150,11 @@ def _reachable_by(user: str, folder: Path) -> bool:
     """Whether user may create files in folder (every parent must be searchable by it)."""
     if not user:
         return True
-    probe = subprocess.run(["runuser", "-u", user, "--", "test", "-w", str(folder), "-a", "-x", str(folder)],
-                           capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+    try:
+        probe = subprocess.run(["runuser", "-u", user, "--", "test", "-w", str(folder), "-a", "-x", str(folder)],
+                               capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
     return probe.returncode == 0
 
 
@@ -169,9 +172,24 @@ def _cluster_root(folder: Path, user: str) -> Path:
 def _native_running(state: State) -> bool:
     if not state.data or not Path(state.data).exists():
         return False
-    probe = subprocess.run(_as(state.run_as, [str(Path(state.bin_dir) / "pg_ctl"), "-D", state.data, "status"]),
-                           capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+    try:
+        probe = subprocess.run(_as(state.run_as, [str(Path(state.bin_dir) / "pg_ctl"), "-D", state.data, "status"]),
+                               capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return _postmaster_pid(Path(state.data)) is not None
     return probe.returncode == 0
+
+
+def _stop_immediately(state: State) -> None:
+    """After a failed start: whatever did start must not be left running."""
+    try:
+        subprocess.run(_as(state.run_as, [str(Path(state.bin_dir) / "pg_ctl"), "-D", state.data, "-m", "immediate",
+                                          "-w", "-t", "20", "stop"]),
+                       capture_output=True, timeout=40, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        pid = _postmaster_pid(Path(state.data))
+        if pid:
+            os.kill(pid, signal.SIGQUIT)
 
 
 def _wait_until_ready(bin_dir: Path | None, port: int, timeout: float) -> None:
@@ -181,8 +199,11 @@ def _wait_until_ready(bin_dir: Path | None, port: int, timeout: float) -> None:
     ready = bin_dir / "pg_isready" if bin_dir else None
     while True:
         if ready and ready.exists():
-            answered = subprocess.run([str(ready), "-h", "127.0.0.1", "-p", str(port), "-t", "2"],
-                                      capture_output=True, timeout=10, stdin=subprocess.DEVNULL).returncode == 0
+            try:
+                answered = subprocess.run([str(ready), "-h", "127.0.0.1", "-p", str(port), "-t", "2"],
+                                          capture_output=True, timeout=10, stdin=subprocess.DEVNULL).returncode == 0
+            except subprocess.TimeoutExpired:
+                answered = False
         else:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=2):
@@ -232,16 +253,17 @@ def start_native(folder: Path, bin_dir: Path, say: TextIO) -> State:
     if user:
         log.touch()
         shutil.chown(log, user=user, group=pwd.getpwnam(user).pw_gid)
+    url = f"postgresql://{DB_USER}@127.0.0.1:{port}/{DB_NAME}"
+    state = State(route="native", url=url, port=port, data=str(data), bin_dir=str(bin_dir), run_as=user)
+    _save_state(folder, state)  # before the start, so that `db stop` finds a server whatever happens next
     print(f"Starting it on 127.0.0.1:{port} ...", file=say, flush=True)
     try:
         _run(_as(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", str(int(READY_TIMEOUT)),
                         "start"]), what="pg_ctl start", timeout=READY_TIMEOUT + 30)
     except DatabaseError as error:
+        _stop_immediately(state)
         tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
         raise DatabaseError(f"{error}\nThe server's log ({log}) ends with:\n{tail}") from None
-    url = f"postgresql://{DB_USER}@127.0.0.1:{port}/{DB_NAME}"
-    state = State(route="native", url=url, port=port, data=str(data), bin_dir=str(bin_dir), run_as=user)
-    _save_state(folder, state)
     _wait_until_ready(bin_dir, port, READY_TIMEOUT)
     _create_database(bin_dir, port)
     return state
