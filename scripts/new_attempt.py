@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         (target / "db" / "README.md").write_text(DB_README, encoding="utf-8")
     (target / LOCAL).mkdir()
     (target / LOCAL / ".gitignore").write_text(LOCAL_GITIGNORE, encoding="utf-8")
+    _keep_out_of_images(target / ".dockerignore")
 
     shown = str(target)
     if args.no_install:
@@ -146,6 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  timetension check --url http://localhost:{starter.port} --level 0   # in another terminal")
     print("  timetension db stop              # when you are done for the day")
     return 0
+
+
+def _keep_out_of_images(dockerignore: Path) -> None:
+    """The suite's virtualenv and the local database are no part of the app's image (nor of its build context,
+    which would carry them to the engine on every build)."""
+    text = dockerignore.read_text(encoding="utf-8") if dockerignore.exists() else ""
+    if f"{LOCAL}/" not in text.split():
+        separator = "" if not text or text.endswith("\n") else "\n"
+        dockerignore.write_text(f"{text}{separator}{LOCAL}/\n", encoding="utf-8")
 
 
 def _make_writable(folder: Path) -> None:

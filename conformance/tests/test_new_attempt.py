@@ -30,6 +30,8 @@ def test_a_starter_is_copied_ready_for_git_init(tmp_path: Path) -> None:
     assert "git init" in completed.stdout and "timetension check --url http://localhost:8080" in completed.stdout
     assert "timetension db start" in completed.stdout and "pip install" in completed.stdout
     assert (target / ".timetension" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert ".timetension/" in (target / ".dockerignore").read_text().split(), "the local database stays out of builds"
+    assert (REPOSITORY / "starters" / "go-nethttp" / ".dockerignore").read_text() in (target / ".dockerignore").read_text()
     if (REPOSITORY / "docker-compose.template.yml").exists():
         assert (target / "docker-compose.yml").is_file()
 
