@@ -15,10 +15,9 @@ help: ## list the targets
 demo: venv ## start the reference on SQLite, run the whole suite against it, stop it
 	scripts/demo.sh
 
-new: ## copy a starter and the compose set-up into a new folder: make new STARTER=go-nethttp DIR=../my-attempt
+new: ## a starter, the compose set-up and the suite in a new folder: make new STARTER=go-nethttp DIR=../my-attempt
 	@test -n "$(STARTER)" -a -n "$(DIR)" || { echo "usage: make new STARTER=<one of: $$(ls starters | tr '\n' ' ')> DIR=<new folder>"; exit 2; }
-	@$(MAKE) --no-print-directory venv
-	$(BIN)/python scripts/new_attempt.py "$(STARTER)" "$(DIR)"
+	$(PYTHON) scripts/new_attempt.py "$(STARTER)" "$(DIR)"
 
 run: venv ## build, start and check an attempt with docker compose, then take it down: make run DIR=../my-attempt
 	@test -n "$(DIR)" || { echo "usage: make run DIR=<attempt folder> [LEVEL=0]"; exit 2; }
@@ -58,11 +57,12 @@ lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator 
 mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
 	$(BIN)/python scripts/mutants.py
 
-bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the container path
+bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the participant's path, the container path
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_review.py
 	$(BIN)/python scripts/bench_client.py
 	$(BIN)/python scripts/bench_starters.py
+	$(BIN)/python scripts/bench_participant.py
 	scripts/with-engine.sh $(BIN)/python scripts/bench_containers.py
 
 system-deps: ## install the system packages the tests need (PostgreSQL, Chromium), when they are missing

@@ -339,6 +339,29 @@ def test_review_starts_image_submissions_with_a_database_and_tells_a_crash_from_
             subprocess.run(["docker", "image", "rm", "--force", tag], capture_output=True, timeout=60)
 
 
+def test_db_start_without_native_binaries_uses_the_compose_db_service_on_the_loopback(
+        engine: Engine, tmp_path: Path) -> None:
+    import psycopg
+
+    folder = tiny_attempt(tmp_path)
+    shutil.copy(REPOSITORY / ".env.example", folder / ".env.example")
+    started = timetension("db", "start", str(folder), "--route", "docker", timeout=300)
+    try:
+        assert started.returncode == 0, output(started)
+        url = started.stdout.strip().removeprefix("DATABASE_URL=")
+        assert re.fullmatch(r"postgresql://timetension:[0-9a-f]{32}@127\.0\.0\.1:\d+/timetension", url), url
+        with psycopg.connect(url, connect_timeout=10) as connection:
+            assert connection.execute("show timezone").fetchone() == ("UTC",)
+        published = {binding["HostIp"] for bindings in engine.client.containers.list(
+            filters={"label": COMPOSE_PROJECT_LABEL})[0].attrs["NetworkSettings"]["Ports"].values()
+            for binding in bindings or []}
+        assert published == {"127.0.0.1"}
+    finally:
+        stopped = timetension("db", "stop", str(folder), "--delete", timeout=300)
+    assert stopped.returncode == 0, output(stopped)
+    assert engine.leftovers(COMPOSE_PROJECT_LABEL) == {"containers": [], "networks": [], "volumes": []}
+
+
 def test_review_uses_the_database_image_of_the_template() -> None:
     from timetension._review_image import DATABASE_IMAGE
 

@@ -187,6 +187,22 @@ def test_every_check_links_to_an_element_that_exists(site: Path) -> None:
     assert broken == []
 
 
+def test_every_check_link_opens_from_the_built_site_on_disk(site: Path) -> None:
+    """With the site as files (`make docs`, no server), each link names the page's file, which exists."""
+    run = Run("http://127.0.0.1:9", docs_url=site.as_uri())
+    try:
+        links = {check.slug: run.docs_link(check) for check in every_check()}
+    finally:
+        run.close()
+    missing = []
+    for slug, link in links.items():
+        path, _, anchor = link.partition("#")
+        file = Path(urlsplit(path).path)
+        if not (path.endswith(".html") and file.is_file() and anchor in read_page(file).ids):
+            missing.append(f"{slug}: {link}")
+    assert missing == []
+
+
 def test_every_check_is_in_the_catalogue(site: Path) -> None:
     text = "".join(read_page(site / "reference" / "checks" / "index.html").text)
     missing = [check.slug for check in every_check() if check.slug not in text]

@@ -29,7 +29,7 @@ def test_the_terminal_report_reads_as_recorded(name: str, snapshot) -> None:
     with SERVERS[name]() as url:
         completed = subprocess.run(
             [sys.executable, "-m", "timetension.cli", "check", "--url", url, "--wait", "1", "--timeout", "2",
-             "--no-color", "--level", "1"],
+             "--no-color", "--level", "1", "--docs-url", "http://localhost:8000/"],
             capture_output=True, text=True, timeout=60,
         )
     assert _normalised(completed.stdout) == snapshot

@@ -177,6 +177,25 @@ def check_starters(root: Path) -> list[Item]:
     return items
 
 
+def check_database_routes() -> list[Item]:
+    """The two ways `timetension db start` gives an attempt its PostgreSQL; one of them is enough."""
+    from ._database import INSTALL_NATIVE, find_native_bin_dir
+
+    bin_dir = find_native_bin_dir()
+    if bin_dir is None:
+        native = Item("native PostgreSQL (initdb, pg_ctl)", False, f"not found; {INSTALL_NATIVE}")
+    else:
+        ok, said = _ask([str(bin_dir / "postgres"), "--version"])
+        native = Item("native PostgreSQL (initdb, pg_ctl)", ok, f"{said} in {bin_dir}" if ok else said)
+    if shutil.which("docker") is None:
+        compose = Item("PostgreSQL through compose", False, "needs docker and its compose plugin (above)")
+    else:
+        ok, said = _ask(["docker", "version", "--format", "{{.Server.Version}}"])
+        compose = Item("PostgreSQL through compose", ok, "the attempt's db service, published on 127.0.0.1" if ok
+                       else f"the Docker engine does not answer ({said})")
+    return [native, compose]
+
+
 def doctor(*, port: int = DEFAULT_PORT, starters: Path | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
 
@@ -187,6 +206,10 @@ def doctor(*, port: int = DEFAULT_PORT, starters: Path | None = None, out: TextI
     docker_items, engine = check_docker()
     required = [check_python(), *docker_items, check_port(port)]
     for item in required:
+        say(item.line())
+    say()
+    say("A database for `timetension db start` (for information: either route is enough):")
+    for item in check_database_routes():
         say(item.line())
     say()
     root = find_starters(starters)

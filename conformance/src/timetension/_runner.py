@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import __version__, _hints
+from ._docs_url import default_docs_url, page_link
 from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
 from ._fuzz import FUZZ_STAGE, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
@@ -21,7 +22,7 @@ from ._spec import Level, Operation, Spec, default_spec
 from ._tester import DEFAULT_CORS_ORIGIN, PASSWORD, Requester, RunState, Tester
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
-DEFAULT_DOCS_URL = "http://localhost:8000/"
+DEFAULT_DOCS_URL = default_docs_url()  # the kit's built site on disk, or `make docs-serve`
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Run:
                 self._current.append(exchange)
 
     def docs_link(self, check: Check) -> str:
-        return f"{self.docs_url}{self.spec.level(check.level).docs}#{check.anchor}"
+        return page_link(self.docs_url, self.spec.level(check.level).docs, check.anchor)
 
     # Waiting for the app ---------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The command line: `timetension check`, `levels`, `run`, `doctor`, `review`, `report` and `bench`."""
+"""The command line: `timetension check`, `levels`, `run`, `db`, `doctor`, `review`, `report` and `bench`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from ._compose import DEFAULT_WAIT, RunOptions, run_attempt
+from ._docs_url import SERVED_DOCS_URL
 from ._doctor import DEFAULT_PORT, doctor
 from ._registry import LEVEL_IDS, all_checks
 from ._report_json import write_results
@@ -23,6 +24,7 @@ URL_ENV_VAR = "TIMETENSION_URL"
 CORS_ENV_VAR = "TIMETENSION_CORS_ORIGIN"
 DOCS_ENV_VAR = "TIMETENSION_DOCS_URL"
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DOCS_DEFAULT_TEXT = f"the kit's site built with `make docs`, as a file, else {SERVED_DOCS_URL} (`make docs-serve`)"
 
 DESCRIPTION = """\
 Check a running Timetension implementation over HTTP, level by level.
@@ -35,6 +37,7 @@ Start your app first (it must listen on the port in the URL), then:
   timetension levels                                       what each level asks
   timetension run ../my-attempt                            build and start it with docker compose, check it,
                                                            then take it down again
+  timetension db start                                     a PostgreSQL for the attempt here; prints DATABASE_URL
   timetension doctor                                       is this machine ready (Docker, ports, toolchains)?
 
 A level runs only when every lower level passed. Each failure says what was expected, what came back,
@@ -131,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--wait", type=positive_seconds, default=15.0,
                        help="seconds to wait for GET /health to answer before giving up (default: 15)")
     check.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
-                       help=f"where the exercise site is served, for the links in failures (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+                       help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     check.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
                        help=f"the browser origin your app allows, for the level 5 CORS checks (default: ${CORS_ENV_VAR} "
                             f"or {DEFAULT_CORS_ORIGIN})")
@@ -165,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=positive_seconds, default=10.0,
                      help="seconds one request may take (default: 10)")
     run.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
-                     help=f"where the exercise site is served (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+                     help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     run.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
                      help=f"the browser origin your app allows (default: ${CORS_ENV_VAR} or {DEFAULT_CORS_ORIGIN})")
     run.add_argument("--fuzz", action="store_true", help="after the levels, fuzz the operations that passed")
@@ -182,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help=f"the port your app will be published on (default: {DEFAULT_PORT})")
     doctor_parser.add_argument("--starters", type=Path, metavar="DIR",
                                help="the kit's starters folder (default: found beside the suite or here)")
+    _add_db_parser(commands)
+
     review = commands.add_parser(
         "review", help="check a cohort's submissions in parallel and write a scoreboard",
         description=REVIEW_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -198,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--wait", type=positive_seconds, default=60.0,
                         help="seconds to wait for GET /health once an app is started (default: 60)")
     review.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
-                        help=f"where the exercise site is served (default: ${DOCS_ENV_VAR} or {DEFAULT_DOCS_URL})")
+                        help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     review.add_argument("--bench", action="store_true",
                         help="also bench each submission that reached level 4, one at a time (see `bench`)")
     review.add_argument("--bench-duration", type=positive_seconds, default=5.0, metavar="S",
@@ -233,6 +238,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DB_DESCRIPTION = """\
+A PostgreSQL for one attempt, for an app started natively.
+
+  timetension db start [DIR]    start it, wait until it answers, print DATABASE_URL=... on stdout
+  timetension db status [DIR]   running or not, and its DATABASE_URL
+  timetension db stop [DIR]     stop it (--delete also removes its data)
+
+Natively when PostgreSQL's server binaries are installed (initdb and pg_ctl, on PATH or in
+/usr/lib/postgresql/N/bin): a cluster of the attempt's own in DIR/.timetension/db, on 127.0.0.1 and a free
+port, in UTC, also when run as root. Otherwise the attempt's compose `db` service, published on 127.0.0.1.
+In a shell: export $(timetension db start)
+"""
+
+
+def _add_db_parser(commands: argparse._SubParsersAction) -> None:
+    db = commands.add_parser("db", help="start, stop or show a PostgreSQL for an attempt (native or compose)",
+                             description=DB_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = db.add_subparsers(dest="db_action", metavar="ACTION", required=True)
+    start = actions.add_parser("start", help="start it and wait until it answers; prints DATABASE_URL=...")
+    start.add_argument("--route", choices=("auto", "native", "docker"), default="auto",
+                       help="native binaries, the compose db service, or auto: native when installed (default)")
+    stop = actions.add_parser("stop", help="stop it")
+    stop.add_argument("--delete", action="store_true", help="also delete its data (a fresh database next time)")
+    actions.add_parser("status", help="running or not; exit status 0 when running")
+    for action in (start, stop, actions.choices["status"]):
+        action.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
+                            help="the attempt's folder (default: here)")
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -265,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "doctor":
             return doctor(port=args.port, starters=args.starters)
+        if args.command == "db":
+            return _db(args)
         if args.command == "review":
             return _review(args)
         if args.command == "report":
@@ -322,6 +358,16 @@ def _run(args: argparse.Namespace) -> int:
         only=tuple(args.only or ()), keep_going=args.keep_going, timeout=args.timeout, docs_url=args.docs_url,
         cors_origin=args.cors_origin, fuzz=args.fuzz, color=False if args.no_color else None, verbose=args.verbose,
     ))
+
+
+def _db(args: argparse.Namespace) -> int:
+    from . import _database
+
+    if args.db_action == "start":
+        return _database.start(args.folder, route=args.route)
+    if args.db_action == "stop":
+        return _database.stop(args.folder, delete=args.delete)
+    return _database.status(args.folder)
 
 
 def _review(args: argparse.Namespace) -> int:
