@@ -53,11 +53,12 @@ lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator 
 mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
 	$(BIN)/python scripts/mutants.py
 
-bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters
+bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the reference under bursts and faults
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_review.py
 	$(BIN)/python scripts/bench_client.py
 	$(BIN)/python scripts/bench_starters.py
+	$(BIN)/python scripts/bench_soak.py
 
 system-deps: ## install the system packages the tests need (PostgreSQL, Chromium), when they are missing
 	scripts/install-system-deps.sh
