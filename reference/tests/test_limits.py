@@ -31,7 +31,8 @@ def stamp(moment: datetime) -> str:
 def test_the_token_check_leaves_no_transaction_and_no_connection_held(client, bearer):
     headers = bearer("ada@example.com")
     app = client.app
-    scope = {"type": "http", "app": app, "headers": [(b"authorization", headers["Authorization"].encode())]}
+    authorization = (b"authorization", headers["Authorization"].encode())
+    scope = {"type": "http", "app": app, "headers": [authorization]}
     with app.state.sessions() as session:
         user = dependencies.current_user(Request(scope), session)
         assert user.email == "ada@example.com"
@@ -97,7 +98,8 @@ def test_password_hashes_run_at_most_the_setting_at_once(monkeypatch):
 
 def test_the_overlap_check_reads_two_entries_however_many_the_user_has(signed_in):
     for n in range(30):
-        body = {"started_at": stamp(NINE + timedelta(hours=n)), "ended_at": stamp(NINE + timedelta(hours=n, minutes=30))}
+        start = NINE + timedelta(hours=n)
+        body = {"started_at": stamp(start), "ended_at": stamp(start + timedelta(minutes=30))}
         assert signed_in.post("/time-entries", json=body).status_code == 201
     loaded: list[str] = []
     listener = lambda entry, _context: loaded.append(entry.id)  # noqa: E731
@@ -122,8 +124,9 @@ def test_the_overlap_check_agrees_with_the_rule_on_every_entry(signed_in):
     for _ in range(60):
         start = NINE + timedelta(minutes=10 * chance.randrange(0, 60))
         end = start + timedelta(minutes=10 * chance.randrange(1, 6))
-        clashes = any(rules.overlaps(start, end, other_start, other_end) for other_start, other_end in kept)
-        answer = signed_in.post("/time-entries", json={"started_at": stamp(start), "ended_at": stamp(end)})
+        clashes = any(rules.overlaps(start, end, *other) for other in kept)
+        body = {"started_at": stamp(start), "ended_at": stamp(end)}
+        answer = signed_in.post("/time-entries", json=body)
         assert answer.status_code == (409 if clashes else 201), (start, end, kept)
         if not clashes:
             kept.append((start, end))
@@ -153,8 +156,9 @@ def test_postgresql_refuses_overlapping_entries_itself(postgres_database):
             connection.execute(insert, {"id": "b", "start": NINE + timedelta(hours=1), "end": None})
         with pytest.raises(sa.exc.IntegrityError, match="ex_time_entries_no_overlap"):
             with app.state.engine.begin() as connection:
+                later = NINE + timedelta(hours=5)  # inside the running entry
                 connection.execute(
-                    insert, {"id": "c", "start": NINE + timedelta(hours=5), "end": NINE + timedelta(hours=6)}
+                    insert, {"id": "c", "start": later, "end": later + timedelta(hours=1)}
                 )
     finally:
         with app.state.engine.begin() as connection:

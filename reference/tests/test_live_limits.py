@@ -53,7 +53,10 @@ def locked(database_url: str) -> Iterator[None]:
     try:
         yield
     finally:
-        connection.rollback() if not database_url.startswith("sqlite") else connection.execute("ROLLBACK")
+        if database_url.startswith("sqlite"):
+            connection.execute("ROLLBACK")
+        else:
+            connection.rollback()
         connection.close()
 
 
@@ -64,7 +67,8 @@ def test_a_statement_that_waits_past_the_limit_is_503(database, tmp_path):
             # Well within the client's 10 s: the app gives up after its 1 s limit.
             answer = httpx.post(f"{url}/timer/start", json={}, headers=headers, timeout=10)
         expect_unavailable(answer)
-        assert httpx.post(f"{url}/timer/start", json={}, headers=headers, timeout=20).status_code == 201
+        again = httpx.post(f"{url}/timer/start", json={}, headers=headers, timeout=20)
+        assert again.status_code == 201
 
 
 @pytest.mark.parametrize("path", ["/users/me", "/projects"])
@@ -154,7 +158,7 @@ def test_health_is_503_while_postgresql_is_frozen_and_200_once_it_resumes(own_cl
             expect_unavailable(httpx.get(f"{url}/projects", headers=headers, timeout=20))
         deadline = time.monotonic() + 15
         while httpx.get(f"{url}/health", timeout=20).status_code != 200:
-            assert time.monotonic() < deadline, "/health did not come back after the database resumed"
+            assert time.monotonic() < deadline, "/health did not come back once PostgreSQL resumed"
             time.sleep(0.1)
         assert httpx.get(f"{url}/projects", headers=headers, timeout=20).status_code == 200
 
