@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import psycopg
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event

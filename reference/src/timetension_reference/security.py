@@ -36,7 +36,7 @@ class _Hashing:
         self._executor.shutdown(wait=False)
 
 
-_hashing = _Hashing(4)
+_hashing = _Hashing(4)  # create_app sets the configured number (PASSWORD_HASH_CONCURRENCY)
 _hashing_lock = threading.Lock()
 
 
