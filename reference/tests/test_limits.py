@@ -8,6 +8,7 @@ import random
 import stat
 import threading
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -190,3 +191,21 @@ def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path):
     finally:
         os.umask(previous)
     assert modes == {"private.db": 0o600, "private.db-wal": 0o600, "private.db-shm": 0o600}
+
+
+def test_an_overlap_only_postgresql_sees_is_409(monkeypatch, postgres_database):
+    """The exclusion constraint refuses what a wrong overlap check lets through, as a 409."""
+    app = create_app(Settings(database_url=postgres_database))
+    db.upgrade(app.state.engine)
+    with TestClient(app) as client:
+        client.headers.update(sign_up(client, f"{uuid.uuid4().hex}@example.com"))
+        day = NINE + timedelta(days=400)
+        first = {"started_at": stamp(day), "ended_at": stamp(day + timedelta(hours=1))}
+        assert client.post("/time-entries", json=first).status_code == 201
+        monkeypatch.setattr(rules, "overlaps", lambda *_: False)
+        later = day + timedelta(minutes=30)
+        second = {"started_at": stamp(later), "ended_at": stamp(later + timedelta(hours=1))}
+        answer = client.post("/time-entries", json=second)
+    app.state.engine.dispose()
+    assert answer.status_code == 409, answer.text
+    assert answer.headers["content-type"] == PROBLEM

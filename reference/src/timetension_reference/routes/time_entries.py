@@ -71,11 +71,18 @@ def check_interval(started_at: datetime, ended_at: datetime | None) -> None:
         )
 
 
+# PostgreSQL's exclusion constraint of migration 0003: overlapping entries of one user.
+OVERLAP_CONSTRAINT = "ex_time_entries_no_overlap"
+
+
 def commit_entry(session: Session) -> None:
     try:
         session.commit()
-    except IntegrityError:  # its project was deleted at the same moment
-        raise Problem(404, "No such project.") from None
+    except IntegrityError as exc:
+        diagnostics = getattr(exc.orig, "diag", None)
+        if getattr(diagnostics, "constraint_name", None) == OVERLAP_CONSTRAINT:
+            raise Problem(409, "The entry overlaps another entry.") from None
+        raise Problem(404, "No such project.") from None  # deleted at the same moment
 
 
 def find_entry(session: Session, user: User, entry_id: str) -> TimeEntry:
