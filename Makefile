@@ -57,12 +57,13 @@ lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator 
 mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
 	$(BIN)/python scripts/mutants.py
 
-bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the participant's path, the container path
+bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the participant's path, the reference under bursts and faults, the container path
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_review.py
 	$(BIN)/python scripts/bench_client.py
 	$(BIN)/python scripts/bench_starters.py
 	$(BIN)/python scripts/bench_participant.py
+	$(BIN)/python scripts/bench_soak.py
 	scripts/with-engine.sh $(BIN)/python scripts/bench_containers.py
 
 system-deps: ## install the system packages the tests need (PostgreSQL, Chromium), when they are missing

@@ -97,3 +97,4 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     assert answer.status_code == 503
     assert answer.headers["content-type"] == PROBLEM
     assert answer.json()["status"] == 503
+    assert answer.headers["retry-after"] == "2"

@@ -112,3 +112,30 @@ def test_migration_0002_versions_existing_entries_and_goes_back(new_database_url
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+INDEX = "ix_time_entries_user_id_started_at"
+
+
+def index_names(connection: sa.Connection) -> set[str]:
+    return {index["name"] for index in sa.inspect(connection).get_indexes("time_entries")}
+
+
+def test_migration_0003_adds_the_overlap_index_and_goes_back(new_database_url):
+    engine = db.create_db_engine(Settings(database_url=new_database_url).database_url)
+    config = db.alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            assert INDEX in index_names(connection)
+            command.downgrade(config, "0002")
+            assert INDEX not in index_names(connection)
+            if connection.dialect.name == "postgresql":
+                constraints = connection.execute(
+                    sa.text("SELECT conname FROM pg_constraint WHERE conname LIKE 'ex_%'")
+                ).all()
+                assert constraints == []
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()

@@ -13,6 +13,7 @@ import os
 import json
 import math
 import re
+import threading
 import time as pytime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -374,6 +375,29 @@ def _crash_on_non_ascii_names(original: Callable[[str], str]) -> Callable[[str],
     return clean
 
 
+def _crash_under_a_burst(original: Callable[..., str]) -> Callable[..., str]:
+    """The token check fails (500) when more than 20 run at once: a resource sized for a demo
+    (a pool of 20, a lock taken without waiting) that the normal checks, 10 at a time at most, never fill."""
+    in_flight = 0
+    lock = threading.Lock()
+
+    def read_token(secret_key: str, token: str, now: float) -> str:
+        nonlocal in_flight
+        with lock:
+            in_flight += 1
+            crowded = in_flight > 20
+        try:
+            pytime.sleep(0.05)  # long enough for a burst to pile up
+            if crowded:
+                raise RuntimeError("more than 20 requests at once")  # an unhandled error: a 500
+            return original(secret_key, token, now)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    return read_token
+
+
 def _utc_with_offset_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -480,6 +504,8 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               replace=(("rules", "check_page_limit", lambda text: max(1, int(text))),)),
     BrokenApp("no-body-limit", "bodies of any size are read and parsed", "limits.body-too-large",
               replace=(("rules", "BODY_MAX_BYTES", 10**9),)),
+    BrokenApp("burst-500", "more than 20 signed-in requests at once answer 500", "limits.burst-answered",
+              replace=(("security", "read_token", Wrap(_crash_under_a_burst)),)),
     BrokenApp("cors-any-origin", "every Origin is allowed (reflected)", "cors.other-origin-refused",
               rewrite=_reflect_any_origin),
     # The fuzz stage

@@ -7,7 +7,7 @@ from typing import NoReturn
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db
+from . import db, rules
 from .app import create_app
 from .settings import Settings, SettingsError, masked_url
 
@@ -42,7 +42,15 @@ def main() -> None:
     except SQLAlchemyError as exc:
         _fail(f"cannot use the database at {url}: {_reason(exc)}")
     log.info("database %s is up to date", url)
-    uvicorn.run(app, host="0.0.0.0", port=settings.port, log_config=None)
+    uvicorn.run(
+        app,
+        host="0.0.0.0",
+        port=settings.port,
+        log_config=None,
+        # Above the app's own limit (431, see header_limit.py), so that the app, not the
+        # server's plain-text 400, answers a header block between the two.
+        h11_max_incomplete_event_size=2 * rules.HEADERS_MAX_BYTES,
+    )
 
 
 if __name__ == "__main__":

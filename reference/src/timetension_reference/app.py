@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from . import __version__, db, problems, security
+from .header_limit import HeaderLimitMiddleware
 from .routes import accounts, health, projects, reports, time_entries, timer
 from .settings import Settings
 
@@ -40,7 +41,7 @@ def _utc_now() -> datetime:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
     """An app on the settings' database. It does not migrate it: see db.upgrade."""
-    engine = db.create_db_engine(settings.database_url)
+    engine = db.create_db_engine(settings.database_url, settings.database_limits)
     app = FastAPI(
         title="Timetension reference",
         version=__version__,
@@ -54,6 +55,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _utc_now) -> 
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.clock = clock
+    security.limit_hashing(settings.password_hash_concurrency)
     security.dummy_hash()  # now, so that the first login with an unknown email is not slower
     problems.install(app)
     modules = (health, accounts, projects, time_entries, timer, reports)
@@ -68,4 +70,6 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _utc_now) -> 
         allow_headers=["Authorization", "Content-Type", "If-Match"],
         expose_headers=["ETag"],
     )
+    # Added last, so it runs first: an oversized request is refused before anything else.
+    app.add_middleware(HeaderLimitMiddleware)
     return app

@@ -46,6 +46,10 @@ def current_user(request: Request, session: DbSession) -> User:
     except security.TokenInvalid:
         raise _unauthorized("The token is not valid.") from None
     user = session.get(User, user_id)
+    # End the transaction at once. The route runs next in another worker thread; holding
+    # SQLite's write lock or a pooled connection while waiting for that thread lets a burst
+    # of requests take every thread and every connection and wait on each other.
+    session.commit()
     if user is None:
         raise _unauthorized("The token's account no longer exists.")
     return user

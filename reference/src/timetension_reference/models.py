@@ -68,6 +68,10 @@ class TimeEntry(Base):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
+        # The overlap check's lookups (routes/time_entries.py), and list pages in order.
+        Index("ix_time_entries_user_id_started_at", "user_id", "started_at"),
+        # On PostgreSQL the database refuses overlapping entries of one user itself as well
+        # (an exclusion constraint, migration 0003); SQLite has no such constraint.
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

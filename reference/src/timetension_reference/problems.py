@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
@@ -17,6 +18,8 @@ from . import rules
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+# Seconds a client should wait before it tries again after a 503.
+RETRY_AFTER_SECONDS = 2
 # RFC 9110 renamed these; Python 3.11's http module still has the old names.
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
@@ -51,6 +54,11 @@ def problem_response(
     body = {"type": "about:blank", "title": title(status), "status": status, "detail": detail}
     body.update(extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
+
+
+def unavailable(detail: str) -> JSONResponse:
+    """503 with Retry-After: the database is down, too slow, or every connection is busy."""
+    return problem_response(503, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def invalid(field: str, message: str) -> Problem:
@@ -146,7 +154,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def on_database_down(_request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database error: %s", exc.orig)
-        return problem_response(503, "The database does not answer; try again later.")
+        return unavailable("The database does not answer; try again later.")
+
+    @app.exception_handler(PoolTimeoutError)
+    async def on_pool_exhausted(_request: Request, exc: PoolTimeoutError) -> JSONResponse:
+        log.error("no free database connection: %s", exc)
+        return unavailable("The server is too busy; try again later.")
 
     @app.exception_handler(Exception)
     async def on_bug(_request: Request, _exc: Exception) -> JSONResponse:

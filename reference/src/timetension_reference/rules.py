@@ -26,6 +26,7 @@ DESCRIPTION_MAX_LENGTH = 1000
 TOKEN_LIFETIME_MIN = 1
 TOKEN_LIFETIME_MAX = 86400
 BODY_MAX_BYTES = 65536  # a request body larger than this is 413
+HEADERS_MAX_BYTES = 32768  # request header fields adding up to more than this are 431
 PAGE_LIMIT_DEFAULT = 50
 PAGE_LIMIT_MAX = 100
 REPORT_MAX_DAYS = 366  # dates in one report, both ends included

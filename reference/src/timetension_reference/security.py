@@ -1,7 +1,11 @@
 """Password hashing and bearer tokens."""
 
+import threading
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 
 import jwt
 from pwdlib import PasswordHash
@@ -12,6 +16,37 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 _passwords = PasswordHash((Argon2Hasher(memory_cost=19456, time_cost=2, parallelism=1),))
 
 _ALGORITHM = "HS256"
+
+Result = TypeVar("Result")
+
+
+class _Hashing:
+    """Argon2 hashes run on a few threads of their own, so a burst of logins queues for them
+    instead of taking 19 MiB per request at once. Only these threads ever hold the hashes'
+    memory, so the allocator keeps at most that many of those blocks around afterwards."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="password-hash")
+
+    def run(self, function: Callable[..., Result], *args: str) -> Result:
+        return self._executor.submit(function, *args).result()
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False)
+
+
+_hashing = _Hashing(4)  # create_app sets the configured number (PASSWORD_HASH_CONCURRENCY)
+_hashing_lock = threading.Lock()
+
+
+def limit_hashing(workers: int) -> None:
+    """At most `workers` password hashes at once (settings.password_hash_concurrency)."""
+    global _hashing
+    with _hashing_lock:
+        if _hashing.workers != workers:
+            previous, _hashing = _hashing, _Hashing(workers)
+            previous.shutdown()
 
 # A short SECRET_KEY is reported once at start (see settings), not on every token.
 warnings.filterwarnings("ignore", category=jwt.InsecureKeyLengthWarning)
@@ -26,18 +61,18 @@ class TokenInvalid(Exception):
 
 
 def hash_password(password: str) -> str:
-    return _passwords.hash(password)
+    return _hashing.run(_passwords.hash, password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    return _passwords.verify(password, password_hash)
+    return _hashing.run(_passwords.verify, password, password_hash)
 
 
 @cache
 def dummy_hash() -> str:
     """A hash to check passwords against when the email is unknown, so that a login takes
     as long whether the account exists or not."""
-    return _passwords.hash("not the password of any account")
+    return hash_password("not the password of any account")
 
 
 def issue_token(secret_key: str, user_id: str, issued_at: int, expires_at: int) -> str:

@@ -11,12 +11,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from . import rules
+from .db import DatabaseLimits
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///./timetension.db"
 DEFAULT_PORT = 8080
 DEFAULT_TOKEN_LIFETIME = 3600
+# Seconds. libpq's connect_timeout has a floor of 2 s.
+DEFAULT_DATABASE_CONNECT_TIMEOUT = 2
+DEFAULT_DATABASE_STATEMENT_TIMEOUT = 5
+DEFAULT_DATABASE_POOL_TIMEOUT = 5
+# Each Argon2id hash takes 19 MiB for its duration; this many at once at most.
+DEFAULT_PASSWORD_HASH_CONCURRENCY = 4
 # A front end's development server (Vite's default port).
 DEFAULT_CORS_ORIGINS = ("http://localhost:5173",)
 # An origin as a browser sends it: a scheme, a host and maybe a port; no path, no trailing /.
@@ -37,6 +44,10 @@ class Settings:
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     token_default_lifetime: int = DEFAULT_TOKEN_LIFETIME
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
+    database_connect_timeout: int = DEFAULT_DATABASE_CONNECT_TIMEOUT
+    database_statement_timeout: int = DEFAULT_DATABASE_STATEMENT_TIMEOUT
+    database_pool_timeout: int = DEFAULT_DATABASE_POOL_TIMEOUT
+    password_hash_concurrency: int = DEFAULT_PASSWORD_HASH_CONCURRENCY
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
@@ -52,6 +63,14 @@ class Settings:
             rules.check_token_lifetime(self.token_default_lifetime)
         except ValueError as exc:
             raise SettingsError(f"TOKEN_DEFAULT_LIFETIME {exc}") from None
+
+    @property
+    def database_limits(self) -> DatabaseLimits:
+        return DatabaseLimits(
+            connect=self.database_connect_timeout,
+            statement=self.database_statement_timeout,
+            pool=self.database_pool_timeout,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -73,6 +92,18 @@ class Settings:
                 env, "TOKEN_DEFAULT_LIFETIME", DEFAULT_TOKEN_LIFETIME, 1, rules.TOKEN_LIFETIME_MAX
             ),
             cors_origins=parse_origins(env.get("CORS_ORIGINS") or ",".join(DEFAULT_CORS_ORIGINS)),
+            database_connect_timeout=_integer(
+                env, "DATABASE_CONNECT_TIMEOUT", DEFAULT_DATABASE_CONNECT_TIMEOUT, 2, 300
+            ),
+            database_statement_timeout=_integer(
+                env, "DATABASE_STATEMENT_TIMEOUT", DEFAULT_DATABASE_STATEMENT_TIMEOUT, 1, 300
+            ),
+            database_pool_timeout=_integer(
+                env, "DATABASE_POOL_TIMEOUT", DEFAULT_DATABASE_POOL_TIMEOUT, 1, 300
+            ),
+            password_hash_concurrency=_integer(
+                env, "PASSWORD_HASH_CONCURRENCY", DEFAULT_PASSWORD_HASH_CONCURRENCY, 1, 64
+            ),
         )
 
 

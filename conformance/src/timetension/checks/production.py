@@ -1,8 +1,9 @@
-"""Level 5, production-grade: filtered and paginated lists, lost updates, races, body limits and CORS."""
+"""Level 5, production-grade: filtered and paginated lists, lost updates, races, bursts, body limits and CORS."""
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,12 @@ RACE_WHY = (
     "many starts at the same moment must leave exactly one running entry; a check-then-insert in the code "
     "is not enough, the database has to enforce it (a unique constraint, or a lock)."
 )
+BURST_WHY = (
+    "a service gets bursts: many signed-in requests at the same moment must all be answered within a few "
+    "seconds. 503 with Retry-After is allowed (the app is busy, try again); a 500, a hang, or a request that "
+    "holds a database lock or connection while it waits for a worker thread is not: under a burst, such "
+    "waits chain up and the whole server stalls."
+)
 TOO_LARGE_WHY = "a body over 64 KiB is 413 before it is parsed, so a client cannot make the server read and parse megabytes."
 CORS_WHY = (
     "a browser front end on an allowed origin may call the API: the preflight answers with that origin and the "
@@ -32,6 +39,8 @@ CORS_WHY = (
 )
 BIG_BODY = '{"description": "' + "x" * 100_000 + '"}'
 RACE_STARTS = 10
+BURST_REQUESTS = 50
+BURST_SECONDS = 10
 
 
 def _ids(page: dict[str, Any]) -> list[Any]:
@@ -163,6 +172,72 @@ def race(t: Tester) -> None:
     user.get("/timer").expect(200, why=RACE_WHY)
     entries = user.get("/time-entries").expect(200)
     t.ensure_equal(len(entries.get("items", [])), 1, what="entries after the race", why=RACE_WHY)
+
+
+def _send_burst(t: Tester, user: User) -> list[tuple[str, Any]]:
+    """BURST_REQUESTS signed-in requests released together, half reads, half writes: (what was
+    expected, the Reply or the reason it did not come) for each."""
+    barrier = threading.Barrier(BURST_REQUESTS)
+    outcomes: list[tuple[str, Any]] = []
+    lock = threading.Lock()
+    prefix = t.unique("Burst")
+
+    def send(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            if n % 2:
+                outcome: tuple[str, Any] = ("201", user.post("/projects", json={"name": f"{prefix} {n}"}))
+            else:
+                outcome = ("200", user.get("/users/me"))
+        except Exception as error:  # no answer at all: a timeout, a reset; reported below
+            outcome = ("an answer", getattr(error, "what", None) or type(error).__name__)
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=send, args=(n,), daemon=True) for n in range(BURST_REQUESTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=BURST_SECONDS + 20)
+    return outcomes
+
+
+def _acceptable(wanted: str, reply: Any) -> bool:
+    if isinstance(reply, str):
+        return False
+    if reply.status == 503:
+        return bool((reply.header("Retry-After") or "").strip().isdigit())
+    return str(reply.status) == wanted
+
+
+@check(
+    "limits.burst-answered",
+    level="L5",
+    title=f"{BURST_REQUESTS} signed-in requests at once are all answered within {BURST_SECONDS} s, no 5xx but 503",
+    operations=["getCurrentUser", "createProject"],
+    anchor="burst",
+    why=BURST_WHY,
+)
+def burst(t: Tester) -> None:
+    user = t.new_user("burst")
+    started = time.monotonic()
+    outcomes = _send_burst(t, user)
+    elapsed = time.monotonic() - started
+    counts: dict[str, int] = {}
+    for _, reply in outcomes:
+        key = reply if isinstance(reply, str) else str(reply.status)
+        counts[key] = counts.get(key, 0) + 1
+    summary = ", ".join(f"{count} x {key}" for key, count in sorted(counts.items()))
+    bad = [(wanted, reply) for wanted, reply in outcomes if not _acceptable(wanted, reply)]
+    first_bad = next((reply for _, reply in bad if not isinstance(reply, str)), None)
+    t.ensure(len(outcomes) == BURST_REQUESTS and not bad,
+             expected=f"{BURST_REQUESTS} answers: 200 to GET /users/me, 201 to POST /projects, or 503 with "
+                      "Retry-After",
+             received=f"{summary}" + (f" ({BURST_REQUESTS - len(outcomes)} never finished)"
+                                      if len(outcomes) < BURST_REQUESTS else ""),
+             reply=first_bad, why=BURST_WHY)
+    t.ensure(elapsed <= BURST_SECONDS, expected=f"the whole burst answered within {BURST_SECONDS} s",
+             received=f"{elapsed:.1f} s ({summary})", why=BURST_WHY)
 
 
 def _body_targets(t: Tester, user: User) -> list[tuple[str, str]]:

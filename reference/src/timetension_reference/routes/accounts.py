@@ -22,6 +22,9 @@ def register_user(
     session: DbSession,
     body: Annotated[RegisterUser, Depends(json_body(RegisterUser))],
 ) -> dict[str, Any]:
+    # Hashed before the database is touched: the hash may wait for a free hashing thread,
+    # and must not hold a transaction (SQLite's write lock) meanwhile.
+    password_hash = security.hash_password(body.password)
     key = rules.email_key(body.email)
     if session.scalar(select(User.id).where(User.email_key == key)) is not None:
         raise Problem(409, EMAIL_TAKEN)
@@ -29,7 +32,7 @@ def register_user(
         id=new_id(),
         email=body.email,
         email_key=key,
-        password_hash=security.hash_password(body.password),
+        password_hash=password_hash,
         created_at=now(request),
     )
     session.add(user)
@@ -47,6 +50,7 @@ def create_token(
     body: Annotated[TokenRequest, Depends(json_body(TokenRequest))],
 ) -> dict[str, Any]:
     user = session.scalar(select(User).where(User.email_key == rules.email_key(body.email)))
+    session.commit()  # no transaction held while the hash waits and runs
     # An unknown email costs one hash check too, so the time taken does not tell it apart.
     password_hash = user.password_hash if user is not None else security.dummy_hash()
     password_ok = security.verify_password(body.password, password_hash)

@@ -34,18 +34,32 @@ def check_no_overlap(
     ended_at: datetime | None,
     except_id: str | None = None,
 ) -> None:
-    # Every entry of the user is compared here, in Python, so that the rule lives in
-    # rules.overlaps alone; a user's entries are few enough for that.
-    others = session.scalars(select(TimeEntry).where(TimeEntry.user_id == user.id))
-    for other in others:
-        if other.id != except_id and rules.overlaps(
-            started_at, ended_at, other.started_at, other.ended_at
-        ):
+    for other in _neighbours(session, user, started_at, except_id):
+        if rules.overlaps(started_at, ended_at, other.started_at, other.ended_at):
             started = rules.format_timestamp(other.started_at)
             if other.ended_at is None:
                 raise Problem(409, f"The entry overlaps the running entry, started at {started}.")
             ended = rules.format_timestamp(other.ended_at)
             raise Problem(409, f"The entry overlaps another entry, from {started} to {ended}.")
+
+
+def _neighbours(
+    session: Session, user: User, started_at: datetime, except_id: str | None
+) -> list[TimeEntry]:
+    """The only entries that can overlap one that starts at `started_at`.
+
+    A user's entries never overlap each other, so of those that start earlier only the last
+    can reach past `started_at`, and of those that start at or after it, if any overlaps,
+    the first does. Two lookups on the (user_id, started_at) index, however many entries the
+    user has; rules.overlaps decides.
+    """
+    mine = select(TimeEntry).where(TimeEntry.user_id == user.id)
+    if except_id is not None:
+        mine = mine.where(TimeEntry.id != except_id)
+    before = mine.where(TimeEntry.started_at < started_at).order_by(TimeEntry.started_at.desc())
+    after = mine.where(TimeEntry.started_at >= started_at).order_by(TimeEntry.started_at)
+    found = (session.scalar(query.limit(1)) for query in (before, after))
+    return [entry for entry in found if entry is not None]
 
 
 def check_interval(started_at: datetime, ended_at: datetime | None) -> None:
@@ -57,11 +71,18 @@ def check_interval(started_at: datetime, ended_at: datetime | None) -> None:
         )
 
 
+# PostgreSQL's exclusion constraint of migration 0003: overlapping entries of one user.
+OVERLAP_CONSTRAINT = "ex_time_entries_no_overlap"
+
+
 def commit_entry(session: Session) -> None:
     try:
         session.commit()
-    except IntegrityError:  # its project was deleted at the same moment
-        raise Problem(404, "No such project.") from None
+    except IntegrityError as exc:
+        diagnostics = getattr(exc.orig, "diag", None)
+        if getattr(diagnostics, "constraint_name", None) == OVERLAP_CONSTRAINT:
+            raise Problem(409, "The entry overlaps another entry.") from None
+        raise Problem(404, "No such project.") from None  # deleted at the same moment
 
 
 def find_entry(session: Session, user: User, entry_id: str) -> TimeEntry:
