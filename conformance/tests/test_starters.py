@@ -12,18 +12,21 @@ import subprocess
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from postgres import Cluster
 from servers import REPOSITORY, free_port, running
 
 from timetension import run_suite
 from timetension._hints import MISSING_ROUTE
-from timetension._starters import Starter, load_starters
+from timetension._starters import ManifestError, Starter, load_starter, load_starters
 
 STARTERS = load_starters(REPOSITORY / "starters") if (REPOSITORY / "starters").is_dir() else []
 EXPECTED = {"python-fastapi", "python-flask", "python-django", "node-express", "node-fastify", "go-nethttp",
             "java-spring-boot", "rust-axum"}
 BUILD_OUTPUTS = ("node_modules", "target", "bin", ".venv", "dist", "build", "__pycache__")
+# Each starter's first migration creates this table and nothing else: the schema is the participant's.
+FIRST_MIGRATION_TABLE = "schema_info"
 STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|^panic:|panicked at|^\s+at [\w.$]+\(|stack backtrace:|^\s+at .+:\d+:\d+\)?$",
                          re.MULTILINE)
 
@@ -45,6 +48,30 @@ def _dockerfile_command(folder: Path) -> str:
     commands = re.findall(r"^CMD\s+(\[.*\])\s*$", (folder / "Dockerfile").read_text(), re.MULTILINE)
     assert commands, "the Dockerfile needs a CMD in exec form: CMD [\"...\"]"
     return shlex.join(json.loads(commands[-1]))
+
+
+def test_a_manifest_without_a_dev_command_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "go-nethttp"
+    folder.mkdir()
+    manifest = (REPOSITORY / "starters" / "go-nethttp" / "starter.toml").read_text()
+    (folder / "starter.toml").write_text(re.sub(r"^dev = .*\n", "", manifest, flags=re.MULTILINE))
+    with pytest.raises(ManifestError, match="missing dev"):
+        load_starter(folder)
+
+
+@pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
+def test_the_dev_command_is_shown_in_the_readme(starter: Starter) -> None:
+    assert starter.dev and starter.dev != starter.run
+    assert starter.dev in (starter.folder / "README.md").read_text(), "the README shows the `dev` command"
+
+
+@pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
+def test_the_readme_says_how_migrations_run_and_what_each_level_needs(starter: Starter) -> None:
+    readme = (starter.folder / "README.md").read_text()
+    assert "## Migrations" in readme and "docker compose" in readme.partition("## Migrations")[2]
+    table = readme.partition("## What each level needs")[2]
+    for topic in ("Password hashing", "Tokens", "Time zones", "Validation", "Errors", "Body parsing", "404"):
+        assert topic in table, f"the table of what each level needs has no row on {topic}"
 
 
 @pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
@@ -70,6 +97,9 @@ def test_the_starter_builds_and_passes_level_0_only(starter: Starter, postgres_c
     with running(command, env={"DATABASE_URL": database}, log=log, port=free_port(), cwd=folder) as app:
         level_0 = run_suite(app.url, level="L0", wait=30)
         assert level_0.passed, [c.failure for c in level_0.checks if c.failure]
+        with psycopg.connect(database) as connection:
+            table = connection.execute("SELECT to_regclass(%s)", (f"public.{FIRST_MIGRATION_TABLE}",)).fetchone()
+        assert table == (FIRST_MIGRATION_TABLE,), "the first migration ran at start-up"
         level_1 = run_suite(app.url, level="L1", wait=5)
         register = next(c for c in level_1.checks if c.check.slug == "accounts.register")
         assert register.failure is not None
