@@ -125,3 +125,33 @@ def test_an_unreachable_database_is_one_clear_line_not_a_stack_trace(starter: St
     assert completed.returncode != 0 and time.monotonic() - started < 30
     assert "database" in output.lower() and "secret-password" not in output
     assert not STACK_TRACE.search(output), output
+
+
+BODY_PROBES = {"node-fastify": "fastify_body_rules.mjs", "node-express": "express_body_rules.mjs"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("starter", [s for s in STARTERS if s.name in BODY_PROBES], ids=lambda s: s.name)
+def test_the_node_starters_read_bodies_by_the_spec_rules(starter: Starter, tmp_path: Path) -> None:
+    """415 for another media type, 400 for broken JSON, and (Fastify's schemas) a 422 listing every
+    field with no type coercion: the frameworks' defaults do otherwise."""
+    _require_toolchain(starter)
+    folder = tmp_path / starter.name
+    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
+    subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, check=True, timeout=1200)
+    probe = folder / BODY_PROBES[starter.name]
+    shutil.copy(Path(__file__).parent / "starter_probes" / probe.name, probe)
+    completed = subprocess.run(["node", probe.name], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    # The app's own request log shares stdout with the probe's JSON lines.
+    lines = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    answers = {answer["name"]: answer for answer in lines}
+    assert answers["valid"]["status"] == 200
+    for name, status in (("text", 415), ("broken", 400)):
+        assert answers[name]["status"] == status, answers[name]
+        assert answers[name]["type"].startswith("application/problem+json"), answers[name]
+    if "two_errors" in answers:
+        problem = answers["two_errors"]
+        assert problem["status"] == 422 and problem["type"].startswith("application/problem+json"), problem
+        fields = sorted(error["field"] for error in problem["body"]["errors"])
+        assert fields == ["email", "password"], "every invalid field, and a number is not coerced into a string"
