@@ -155,3 +155,14 @@ def test_the_node_starters_read_bodies_by_the_spec_rules(starter: Starter, tmp_p
         assert problem["status"] == 422 and problem["type"].startswith("application/problem+json"), problem
         fields = sorted(error["field"] for error in problem["body"]["errors"])
         assert fields == ["email", "password"], "every invalid field, and a number is not coerced into a string"
+
+
+@pytest.mark.slow
+def test_the_go_starter_reads_bodies_by_the_spec_rules(tmp_path: Path) -> None:
+    starter = next(s for s in STARTERS if s.name == "go-nethttp")
+    _require_toolchain(starter)
+    folder = tmp_path / starter.name
+    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
+    tested = subprocess.run(["go", "test", "-run", "TestReadJSONObject", "./..."], cwd=folder,
+                            capture_output=True, text=True, timeout=600)
+    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-4000:]
