@@ -148,6 +148,7 @@ def starter_page(starter: Any) -> str:
             ["Tools it needs", ", ".join(code(tool) for tool in starter.toolchain)],
             ["Set-up (native)", code(starter.setup)],
             ["Run (native)", code(starter.run)],
+            ["Run, rebuilt on change", code(starter.dev)],
             ["Port", code(str(starter.port)) + f" (or {code('$PORT')})"],
         ],
     )
@@ -182,8 +183,8 @@ def starters_table(kit: Kit, *, relative_to: str) -> str:
 
 
 def starters_commands(kit: Kit) -> str:
-    rows = [[code(starter.name), code(starter.setup), code(starter.run)] for starter in kit.starters]
-    return table(["Starter", "Set-up (native)", "Run (native)"], rows)
+    rows = [[code(starter.name), code(starter.setup), code(starter.run), code(starter.dev)] for starter in kit.starters]
+    return table(["Starter", "Set-up (native)", "Run (native)", "Run, rebuilt on change"], rows)
 
 
 def starters_index(kit: Kit) -> str:

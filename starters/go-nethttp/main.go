@@ -39,6 +39,10 @@ func main() {
 	if err != nil {
 		fail(fmt.Sprintf("cannot reach the database at %s: %s", masked(databaseURL), rootCause(err)))
 	}
+	if err := migrate(context.Background(), db); err != nil {
+		db.Close()
+		fail(fmt.Sprintf("the migrations failed: %s", err))
+	}
 
 	server := &http.Server{
 		Addr:              net.JoinHostPort("0.0.0.0", port),

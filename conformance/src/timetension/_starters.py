@@ -9,7 +9,7 @@ from pathlib import Path
 
 MANIFEST = "starter.toml"
 REQUIRED_KEYS = ("name", "language", "language_version", "framework", "framework_version", "toolchain",
-                 "setup", "run", "port")
+                 "setup", "run", "dev", "port")
 
 
 class ManifestError(ValueError):
@@ -27,6 +27,7 @@ class Starter:
     toolchain: tuple[str, ...]  # executables the native set-up needs on PATH
     setup: str  # the native set-up command: install dependencies and build
     run: str  # the native run command; the Dockerfile's CMD runs the same
+    dev: str  # the native run command that rebuilds and restarts the app when a source file changes
     port: int
 
     def missing_tools(self) -> list[str]:

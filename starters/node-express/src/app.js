@@ -1,5 +1,6 @@
 // The API's routes.
 import express from 'express';
+import { jsonBody } from './body.js';
 import { errorHandler, methodNotAllowed, notFound, sendProblem } from './problems.js';
 
 export function createApp(pool) {
@@ -28,7 +29,9 @@ export function createApp(pool) {
     })
     .all(methodNotAllowed);
 
-  // LEVEL 1 STARTS HERE: add POST /users below, e.g. app.route('/users').post(registerUser).all(methodNotAllowed).
+  // LEVEL 1 STARTS HERE: add POST /users below, e.g.
+  //   app.route('/users').post(jsonBody, registerUser).all(methodNotAllowed);
+  // (jsonBody, in src/body.js, answers 415 for a body that is not JSON and 400 for broken JSON).
   // The contract is operation registerUser in spec/openapi.yaml; `timetension levels` lists each level's checks.
   // Answer every error with sendProblem or by throwing (src/problems.js), as unknown paths already are.
 

@@ -2,6 +2,7 @@
 // The routes are in app.js.
 import pg from 'pg';
 import { createApp } from './app.js';
+import { migrate } from './migrate.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const port = Number(process.env.PORT ?? 8080);
@@ -21,6 +22,11 @@ try {
   await pool.query('SELECT 1');
 } catch (err) {
   fail(`cannot reach the database at ${masked(databaseUrl)}: ${reason(err)}`);
+}
+try {
+  await migrate(databaseUrl);
+} catch (err) {
+  fail(`the migrations failed: ${reason(err)}`);
 }
 
 const server = createApp(pool).listen(port, '0.0.0.0', (err) => {

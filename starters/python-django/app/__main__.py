@@ -1,6 +1,11 @@
-"""`python -m app`: check the database, then serve on 0.0.0.0:$PORT with gunicorn."""
+"""`python -m app`: check the database, apply the migrations, then serve on 0.0.0.0:$PORT with gunicorn.
+
+`python -m app --dev` serves with Django's `runserver` instead: it restarts (and migrates again) whenever
+a Python file changes. For your machine only (the `dev` command).
+"""
 
 import os
+import sys
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -31,8 +36,27 @@ def close_pool(arbiter: object, worker: object) -> None:
     connection.close_pool()
 
 
+def migrate() -> None:
+    """`manage.py migrate`, then close the connection so that no worker inherits it across the fork."""
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "app.settings")
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    connection.close()
+    connection.close_pool()
+
+
 def main() -> None:
     db.check(db.database_url())
+    migrate()
+    if "--dev" in sys.argv[1:]:
+        from django.core.management import call_command
+
+        call_command("runserver", f"0.0.0.0:{os.environ.get('PORT', '8080')}")
+        return
     Server({
         "bind": f"0.0.0.0:{os.environ.get('PORT', '8080')}",
         "threads": 4,

@@ -1,16 +1,20 @@
 """The FastAPI app: its routes, and the database pool that lives as long as the app."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import db, problems
+from . import db, migrate, problems
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    async with db.pool(db.database_url()) as pool:
+    url = db.database_url()
+    # Here rather than in __main__.py, so that `--reload` applies a new migration as soon as it is saved.
+    await asyncio.to_thread(migrate.upgrade, url)
+    async with db.pool(url) as pool:
         app.state.pool = pool
         yield
 

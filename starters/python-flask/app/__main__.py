@@ -1,11 +1,16 @@
-"""`python -m app`: check the database, then serve on 0.0.0.0:$PORT with gunicorn."""
+"""`python -m app`: check the database, apply the migrations, then serve on 0.0.0.0:$PORT with gunicorn.
+
+`python -m app --dev` serves with Flask's own server instead: it restarts (and migrates
+again) whenever a Python file changes. For your machine only (the `dev` command).
+"""
 
 import os
+import sys
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from . import create_app, db
+from . import create_app, db, migrate
 
 
 class Server(BaseApplication):
@@ -24,7 +29,13 @@ class Server(BaseApplication):
 
 
 def main() -> None:
-    db.check(db.database_url())
+    url = db.database_url()
+    db.check(url)
+    migrate.upgrade(url)  # here, once, before gunicorn forks its workers
+    if "--dev" in sys.argv[1:]:
+        # Not debug=True: its debugger would answer a crash with an HTML page instead of a 500 problem.
+        create_app().run(host="0.0.0.0", port=int(os.environ.get("PORT", "8080")), use_reloader=True)
+        return
     Server({
         "bind": f"0.0.0.0:{os.environ.get('PORT', '8080')}",
         "threads": 4,

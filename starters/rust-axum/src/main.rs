@@ -1,5 +1,6 @@
 //! Timetension starter: axum on tokio, PostgreSQL through a deadpool-postgres pool.
 
+mod migrations;
 mod problems;
 mod routes;
 
@@ -27,6 +28,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(message) = migrations::run(&pool).await {
+        eprintln!("{message}");
+        return ExitCode::FAILURE;
+    }
 
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".to_string());
     let listener = match TcpListener::bind(format!("0.0.0.0:{port}")).await {
