@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -42,6 +43,25 @@ def _require_toolchain(starter: Starter) -> None:
         if os.environ.get("CI"):
             pytest.fail(message + "; CI must build every starter.")
         pytest.skip(message)
+
+
+_BUILT: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session")
+def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Starter], Path]:
+    """A starter copied and set up once for the whole run (its `setup`, as a participant runs it); the tests
+    that only run it share that build. Java's and Rust's take minutes on two cores."""
+    def build(starter: Starter) -> Path:
+        if starter.name not in _BUILT:
+            folder = tmp_path_factory.mktemp("built") / starter.name
+            shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
+            built = subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, text=True,
+                                   timeout=1200)
+            assert built.returncode == 0, f"{starter.setup} failed:\n{built.stdout[-4000:]}\n{built.stderr[-4000:]}"
+            _BUILT[starter.name] = folder
+        return _BUILT[starter.name]
+    return build
 
 
 def _dockerfile_command(folder: Path) -> str:
@@ -84,12 +104,9 @@ def test_the_manifest_run_command_is_the_dockerfile_command(starter: Starter) ->
 @pytest.mark.postgres
 @pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
 def test_the_starter_builds_and_passes_level_0_only(starter: Starter, postgres_cluster: Cluster,
-                                                    tmp_path: Path) -> None:
+                                                    tmp_path: Path, built_folder: Callable[[Starter], Path]) -> None:
     _require_toolchain(starter)
-    folder = tmp_path / starter.name
-    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
-    built = subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, text=True, timeout=1200)
-    assert built.returncode == 0, f"{starter.setup} failed:\n{built.stdout[-4000:]}\n{built.stderr[-4000:]}"
+    folder = built_folder(starter)
 
     database = postgres_cluster.create_database(starter.name.replace("-", "_"))
     command = ["bash", "-c", f"exec {starter.run}"]
@@ -111,11 +128,10 @@ def test_the_starter_builds_and_passes_level_0_only(starter: Starter, postgres_c
 
 @pytest.mark.slow
 @pytest.mark.parametrize("starter", STARTERS, ids=lambda s: s.name)
-def test_an_unreachable_database_is_one_clear_line_not_a_stack_trace(starter: Starter, tmp_path: Path) -> None:
+def test_an_unreachable_database_is_one_clear_line_not_a_stack_trace(starter: Starter,
+                                                                      built_folder: Callable[[Starter], Path]) -> None:
     _require_toolchain(starter)
-    folder = tmp_path / starter.name
-    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
-    subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, check=True, timeout=1200)
+    folder = built_folder(starter)
     env = {**os.environ, "PORT": str(free_port()),
            "DATABASE_URL": f"postgresql://someone:secret-password@127.0.0.1:{free_port()}/nothing"}
     started = time.monotonic()
@@ -132,13 +148,12 @@ BODY_PROBES = {"node-fastify": "fastify_body_rules.mjs", "node-express": "expres
 
 @pytest.mark.slow
 @pytest.mark.parametrize("starter", [s for s in STARTERS if s.name in BODY_PROBES], ids=lambda s: s.name)
-def test_the_node_starters_read_bodies_by_the_spec_rules(starter: Starter, tmp_path: Path) -> None:
+def test_the_node_starters_read_bodies_by_the_spec_rules(starter: Starter,
+                                                        built_folder: Callable[[Starter], Path]) -> None:
     """415 for another media type, 400 for broken JSON, and (Fastify's schemas) a 422 listing every
     field with no type coercion: the frameworks' defaults do otherwise."""
     _require_toolchain(starter)
-    folder = tmp_path / starter.name
-    shutil.copytree(starter.folder, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
-    subprocess.run(["bash", "-c", starter.setup], cwd=folder, capture_output=True, check=True, timeout=1200)
+    folder = built_folder(starter)
     probe = folder / BODY_PROBES[starter.name]
     shutil.copy(Path(__file__).parent / "starter_probes" / probe.name, probe)
     completed = subprocess.run(["node", probe.name], cwd=folder, capture_output=True, text=True, timeout=60)
