@@ -52,7 +52,7 @@ test-containers: venv ## the container path on a real engine (a private one is i
 
 lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator and Redocly CLI
 	$(BIN)/openapi-spec-validator spec/openapi.yaml
-	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/node_modules/.bin/redocly lint --format=stylish spec/openapi.yaml
+	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true redocly lint --format=stylish spec/openapi.yaml
 
 mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
 	$(BIN)/python scripts/mutants.py
@@ -77,7 +77,7 @@ $(BIN)/.installed: requirements/constraints.txt requirements/dev.txt conformance
 	$(BIN)/pip install --quiet -c requirements/constraints.txt -r requirements/dev.txt -e ./conformance -e ./reference
 	touch $@
 
-tools: tools/node_modules/.installed ## the npm tools (Redocly CLI), pinned by tools/package-lock.json
+tools: tools/node_modules/.installed ## the npm tools (Redocly CLI, and the Node.js 22 it runs on), pinned by tools/package-lock.json
 
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
