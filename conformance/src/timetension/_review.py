@@ -140,7 +140,43 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 class StartFailed(Exception):
-    """The submission could not be built or started; the message says why."""
+    """The submission could not be built or started; the message says why, `log` names the log to read."""
+
+    def __init__(self, message: str, log: Path | None = None) -> None:
+        super().__init__(message)
+        self.log = log
+
+
+LOG_TAIL_LINES = 12
+
+
+def log_tail(path: Path | None, lines: int = LOG_TAIL_LINES) -> list[str]:
+    """The last non-empty lines of a log, for a verdict that shows what happened."""
+    if path is None or not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [line.rstrip() for line in text.splitlines() if line.strip()][-lines:]
+
+
+def wait_for_app(process: subprocess.Popen, url: str, wait: float, log: Path) -> None:
+    """Until GET /health gets any HTTP answer; a process that exits first is a crash, not silence."""
+    import httpx
+
+    port = url.rsplit(":", 1)[-1]
+    limit = time.monotonic() + wait
+    with httpx.Client(timeout=httpx.Timeout(2.0)) as client:
+        while True:
+            code = process.poll()
+            if code is not None:
+                raise StartFailed(f"exited on start with code {code}", log)
+            try:
+                client.get(url + "/health")
+                return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() >= limit:
+                raise StartFailed(f"no answer on port {port} within {wait:g} s", log)
+            time.sleep(0.25)
 
 
 @dataclass
@@ -175,8 +211,11 @@ class _Work:
             if self.abandoned:
                 raise StartFailed("abandoned")
             with log.open("ab") as log_file:
-                process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env, stdout=log_file,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
+                # Through a shell, as written: `a && b` must run both (a session of its own, so that
+                # stopping it stops everything it started).
+                process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=log_file,
+                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                           start_new_session=True)
             self.processes.append(process)
             return process
 
@@ -207,7 +246,7 @@ def _stop_group(process: subprocess.Popen) -> None:
         pass
 
 
-def _start_native(work: _Work, manifest: dict[str, Any], cohort: Cohort, deadline: float) -> str:
+def _start_native(work: _Work, manifest: dict[str, Any], cohort: Cohort, deadline: float, wait: float) -> str:
     submission = work.submission
     assert submission.folder is not None
     work.language = work.language or manifest.get("language")
@@ -221,14 +260,16 @@ def _start_native(work: _Work, manifest: dict[str, Any], cohort: Cohort, deadlin
     try:
         code = setup.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        raise StartFailed("its set-up did not finish in time") from None
+        raise StartFailed("its set-up did not finish in time", build_log) from None
     if code != 0:
-        tail = build_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
-        raise StartFailed(f"`{manifest['setup']}` failed with exit status {code}: " + " / ".join(tail))
+        raise StartFailed(f"build failed (exit {code})", build_log)
     port = free_port()
     env["PORT"] = str(port)
-    work.popen(manifest["run"], cwd=submission.folder, env=env, log=work.folder / APP_LOG)
-    return f"http://127.0.0.1:{port}"
+    app_log = work.folder / APP_LOG
+    app = work.popen(manifest["run"], cwd=submission.folder, env=env, log=app_log)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_app(app, url, max(1.0, min(wait, deadline - time.monotonic())), app_log)
+    return url
 
 
 def _start_compose(work: _Work, compose_file: Path, deadline: float) -> str:
@@ -286,7 +327,7 @@ def _check_one(work: _Work, cohort: Cohort, options: Options, limit: float) -> d
         compose = next((submission.folder / name for name in COMPOSE_FILE_NAMES
                         if (submission.folder / name).is_file()), None)
         if manifest is not None:
-            url = _start_native(work, manifest, cohort, deadline)
+            url = _start_native(work, manifest, cohort, deadline, wait)
         elif compose is not None:
             url = _start_compose(work, compose, deadline)
         else:
