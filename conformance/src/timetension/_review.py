@@ -413,6 +413,7 @@ def _measure_speed(entry: dict[str, Any], options: Options, say: Any) -> dict[st
     """Every workload of the levels the submission reached, one after the other, alone on the machine."""
     figures: list[dict[str, Any]] = []
     for workload in workloads_for(entry["level_reached"]):
+        started = time.time()
         try:
             measured = run_workload(entry["url"], workload, connections=options.speed_connections,
                                     seconds=options.speed_seconds, timeout=options.request_timeout)
@@ -425,7 +426,7 @@ def _measure_speed(entry: dict[str, Any], options: Options, say: Any) -> dict[st
             say(f"  speed    {entry['name']} {workload}: not measured: {reason}")
             return {"connections": options.speed_connections, "seconds": options.speed_seconds,
                     "workloads": figures, "skipped": reason}
-        figures.append(measured.to_json())
+        figures.append({**measured.to_json(), "started_at": round(started, 3), "finished_at": round(time.time(), 3)})
         say(f"  speed    {entry['name']} {workload}: {measured.rps:.0f} req/s, p95 {measured.p95_ms} ms, "
             f"{measured.failures} failed")
     return {"connections": options.speed_connections, "seconds": options.speed_seconds, "workloads": figures}

@@ -237,7 +237,8 @@ def failure_groups(entry: dict[str, Any]) -> list[dict[str, Any]]:
     """Per level: its first failing check in full, then the others grouped by their hint (identical hints
     once, with how many checks gave them)."""
     groups: list[dict[str, Any]] = []
-    for level in LEVEL_IDS + ["fuzz"]:
+    order = list(LEVEL_IDS) + [check["level"] for check in entry["failing"] if check["level"] not in LEVEL_IDS]
+    for level in dict.fromkeys(order):
         checks = [check for check in entry["failing"] if check["level"] == level]
         if not checks:
             continue
