@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,12 @@ def test_values_in_failures_are_written_as_json() -> None:
     failure = raised.value
     assert failure.expected == 'days = [["2026-03-28", 3600]]'
     assert failure.received == 'days = [["2026-03-28", 86400]]'
+
+
+def test_check_saves_the_name_report_then_uses(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    main(["check", "--url", f"http://127.0.0.1:{port}", "--wait", "0.5", "--report", str(tmp_path / "reports"),
+          "--name", "Ada", "--no-color"])
+    assert [entry["name"] for entry in load_entries([tmp_path / "reports" / "results.json"])] == ["Ada"]

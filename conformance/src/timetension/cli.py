@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"highest level to check, 0-{len(LEVEL_IDS) - 1} or L0-{LEVEL_IDS[-1]} (default: all)")
     check.add_argument("--report", type=Path, metavar="DIR",
                        help="write results.json and junit.xml into DIR (created if needed)")
+    check.add_argument("--name", metavar="NAME",
+                       help="with --report: the submission's name, saved in results.json for `timetension report`")
     check.add_argument("--only", action="append", metavar="SLUG",
                        help="run only checks whose slug starts with SLUG (repeatable), e.g. --only projects.")
     check.add_argument("--keep-going", action="store_true", help="run higher levels even when a lower one fails")
@@ -331,7 +333,9 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     )
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)
-        written = [write_results(result, args.report / "results.json"), write_junit(result, args.report / "junit.xml")]
+        submission = {"name": args.name, "language": None, "framework": None} if args.name else None
+        written = [write_results(result, args.report / "results.json", submission=submission),
+                   write_junit(result, args.report / "junit.xml")]
         print("Reports: " + ", ".join(str(path) for path in written))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
