@@ -327,11 +327,11 @@ h1{font-size:1.5rem;margin:0 0 .2rem}h2{font-size:1.15rem;margin:2rem 0 .6rem}
 .meta{color:#5a6372;margin:0 0 1.2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{padding:.35rem .55rem;border-bottom:1px solid #e3e6eb;text-align:left;vertical-align:top}
-th{background:#f4f6f9;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f4f6f9;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .ok{color:#17663a}.bad{color:#a8261b}.none{color:#8a919c}
 .pill{display:inline-block;padding:0 .45rem;border-radius:.7rem;font-size:.85em;background:#eef1f5}
 .pill.timed{background:#fde8e6;color:#a8261b}.pill.error{background:#fff1d6;color:#7a4b00}
-.charts{display:flex;flex-wrap:wrap;gap:2rem}.chart{flex:1 1 520px}
+.charts{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start}.chart{flex:1 1 560px}
 svg text{font:12px system-ui,sans-serif;fill:#1d2430}
 details{margin:.4rem 0}summary{cursor:pointer}
 ul.failing{margin:.3rem 0 .6rem 1.2rem;padding:0}
@@ -344,7 +344,7 @@ pre.log{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6f9
 def _bar_chart(kind: str, title: str, rows: list[tuple[str, list[tuple[float, str, str]]]], maximum: float,
                ticks: list[tuple[float, str]]) -> str:
     """Horizontal bars: rows of (label, [(value, colour, text)]) stacked as sub-bars."""
-    label_width, plot_width, bar, gap = 170, 460, 14, 10
+    label_width, plot_width, bar, gap = 150, 320, 14, 10
     per_row = max(1, max((len(values) for _, values in rows), default=1)) * (bar + 2) + gap
     height = 30 + per_row * len(rows) + 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
