@@ -22,7 +22,12 @@ The cohort file:
 Paths are relative to the cohort file. Every submission runs in a worker thread of its own, at most
 --parallel at a time; each has a time limit that covers its build, its start and its run of the suite,
 and a submission that overruns it is reported as timed out (its processes are stopped) while the
-others go on.
+others go on. A folder's `setup` and `run` run as written through bash, in a session of their own that
+is stopped as a whole; while waiting for GET /health the app's process is polled, so that a crash reads
+as "exited on start with code N", not as silence.
+
+Once every submission is checked, those that answered stay up for the speed phase: one at a time, the
+fixed workload of every level each reached (`_speed.py`), then they are stopped.
 """
 
 from __future__ import annotations
