@@ -10,6 +10,11 @@ from . import _hints
 from ._client import Exchange
 from ._spec import Spec
 
+
+def as_json(value: Any) -> str:
+    """A value as a participant's app would write it: JSON (tuples as arrays, None as null)."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 _PROBLEM_SCHEMA = "#/components/schemas/Problem"
@@ -66,7 +71,7 @@ class Reply:
         self._expect_schema(status, media_type, body, expected, why)
         if media_type == PROBLEM and isinstance(body, dict) and body.get("status") != status:
             raise self._failed(
-                expected, why, [f"the problem's status member is {body.get('status')!r}; it must repeat {status}"]
+                expected, why, [f"the problem's status member is {as_json(body.get('status'))}; it must repeat {status}"]
             )
         return body
 

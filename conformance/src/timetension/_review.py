@@ -22,7 +22,12 @@ The cohort file:
 Paths are relative to the cohort file. Every submission runs in a worker thread of its own, at most
 --parallel at a time; each has a time limit that covers its build, its start and its run of the suite,
 and a submission that overruns it is reported as timed out (its processes are stopped) while the
-others go on.
+others go on. A folder's `setup` and `run` run as written through bash, in a session of their own that
+is stopped as a whole; while waiting for GET /health the app's process is polled, so that a crash reads
+as "exited on start with code N", not as silence.
+
+Once every submission is checked, those that answered stay up for the speed phase: one at a time, the
+fixed workload of every level each reached (`_speed.py`), then they are stopped.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from ._compose import (COMPOSE_FILE_NAMES, Commands, Stack, StackFailed, env_file_sets, free_port, project_name)
@@ -50,6 +56,7 @@ from ._report_json import results_document
 from ._runner import DEFAULT_DOCS_URL, run_suite
 from ._scoreboard import TIMED_OUT, ERROR, CHECKED, entry_from_results, failed_entry, write_scoreboard
 from ._spec import default_spec
+from ._speed import LoadError, run_workload, workloads_for
 from ._starters import MANIFEST
 
 DEFAULT_PARALLEL = 4
@@ -140,7 +147,43 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 class StartFailed(Exception):
-    """The submission could not be built or started; the message says why."""
+    """The submission could not be built or started; the message says why, `log` names the log to read."""
+
+    def __init__(self, message: str, log: Path | None = None) -> None:
+        super().__init__(message)
+        self.log = log
+
+
+LOG_TAIL_LINES = 12
+
+
+def log_tail(path: Path | None, lines: int = LOG_TAIL_LINES) -> list[str]:
+    """The last non-empty lines of a log, for a verdict that shows what happened."""
+    if path is None or not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [line.rstrip() for line in text.splitlines() if line.strip()][-lines:]
+
+
+def wait_for_app(process: subprocess.Popen, url: str, wait: float, log: Path) -> None:
+    """Until GET /health gets any HTTP answer; a process that exits first is a crash, not silence."""
+    import httpx
+
+    port = url.rsplit(":", 1)[-1]
+    limit = time.monotonic() + wait
+    with httpx.Client(timeout=httpx.Timeout(2.0)) as client:
+        while True:
+            code = process.poll()
+            if code is not None:
+                raise StartFailed(f"exited on start with code {code}", log)
+            try:
+                client.get(url + "/health")
+                return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() >= limit:
+                raise StartFailed(f"no answer on port {port} within {wait:g} s", log)
+            time.sleep(0.25)
 
 
 @dataclass
@@ -151,9 +194,9 @@ class Options:
     request_timeout: float = 10.0
     wait: float = 60.0  # for GET /health, once started
     docs_url: str = DEFAULT_DOCS_URL
-    bench: bool = False
-    bench_duration: float = 5.0
-    bench_concurrency: tuple[int, ...] = (1, 4)
+    speed: bool = True  # measure each checked submission's speed once all are checked
+    speed_seconds: float = 3.0  # per workload
+    speed_connections: int = 8
 
 
 class _Work:
@@ -175,8 +218,11 @@ class _Work:
             if self.abandoned:
                 raise StartFailed("abandoned")
             with log.open("ab") as log_file:
-                process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env, stdout=log_file,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
+                # Through a shell, as written: `a && b` must run both (a session of its own, so that
+                # stopping it stops everything it started).
+                process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=log_file,
+                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                           start_new_session=True)
             self.processes.append(process)
             return process
 
@@ -207,7 +253,7 @@ def _stop_group(process: subprocess.Popen) -> None:
         pass
 
 
-def _start_native(work: _Work, manifest: dict[str, Any], cohort: Cohort, deadline: float) -> str:
+def _start_native(work: _Work, manifest: dict[str, Any], cohort: Cohort, deadline: float, wait: float) -> str:
     submission = work.submission
     assert submission.folder is not None
     work.language = work.language or manifest.get("language")
@@ -221,14 +267,16 @@ def _start_native(work: _Work, manifest: dict[str, Any], cohort: Cohort, deadlin
     try:
         code = setup.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        raise StartFailed("its set-up did not finish in time") from None
+        raise StartFailed("its set-up did not finish in time", build_log) from None
     if code != 0:
-        tail = build_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
-        raise StartFailed(f"`{manifest['setup']}` failed with exit status {code}: " + " / ".join(tail))
+        raise StartFailed(f"build failed (exit {code})", build_log)
     port = free_port()
     env["PORT"] = str(port)
-    work.popen(manifest["run"], cwd=submission.folder, env=env, log=work.folder / APP_LOG)
-    return f"http://127.0.0.1:{port}"
+    app_log = work.folder / APP_LOG
+    app = work.popen(manifest["run"], cwd=submission.folder, env=env, log=app_log)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_app(app, url, max(1.0, min(wait, deadline - time.monotonic())), app_log)
+    return url
 
 
 def _start_compose(work: _Work, compose_file: Path, deadline: float) -> str:
@@ -286,7 +334,7 @@ def _check_one(work: _Work, cohort: Cohort, options: Options, limit: float) -> d
         compose = next((submission.folder / name for name in COMPOSE_FILE_NAMES
                         if (submission.folder / name).is_file()), None)
         if manifest is not None:
-            url = _start_native(work, manifest, cohort, deadline)
+            url = _start_native(work, manifest, cohort, deadline, wait)
         elif compose is not None:
             url = _start_compose(work, compose, deadline)
         else:
@@ -301,10 +349,21 @@ def _check_one(work: _Work, cohort: Cohort, options: Options, limit: float) -> d
     return document
 
 
-def _review_one(submission: Submission, cohort: Cohort, options: Options, bench_lock: threading.Lock
-                ) -> dict[str, Any]:
+def _links(folder: Path, report: Path) -> dict[str, str]:
+    """The submission's files that exist, as paths relative to the report folder (the scoreboard's links)."""
+    found = {}
+    for key, name in (("build", SETUP_LOG), ("app", APP_LOG), ("compose", COMPOSE_LOG), ("results", "results.json")):
+        if (folder / name).is_file():
+            found[key] = (folder / name).relative_to(report).as_posix()
+    return found
+
+
+def _review_one(submission: Submission, cohort: Cohort, options: Options) -> tuple[dict[str, Any], _Work]:
+    """Check one submission; its entry, and what it started (still running, for the speed phase)."""
     folder = options.report / "submissions" / _slug(submission.name)
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in (SETUP_LOG, APP_LOG, COMPOSE_LOG, "results.json"):
+        (folder / stale).unlink(missing_ok=True)
     work = _Work(submission, folder)
     limit = submission.timeout or options.timeout
     started = time.monotonic()
@@ -331,33 +390,51 @@ def _review_one(submission: Submission, cohort: Cohort, options: Options, bench_
             message = str(error) if isinstance(error, StartFailed) else f"{type(error).__name__}: {error}"
             entry = failed_entry(submission.name, work.language, work.framework, ERROR,
                                  f"could not be checked: {message}", limit, time.monotonic() - started)
+            entry["log_tail"] = log_tail(error.log) if isinstance(error, StartFailed) else []
         else:
             document = box[0]
-            entry = entry_from_results(document, results_path="submissions/" + folder.name + "/results.json")
+            _write_json(folder / "results.json", document)
+            entry = entry_from_results(document, results_path=(folder / "results.json").relative_to(
+                options.report).as_posix())
             entry["time_limit_seconds"] = limit
             entry["duration_seconds"] = round(time.monotonic() - started, 3)
-            if options.bench:
-                entry["bench"] = _bench(document, options, bench_lock)
-            _write_json(folder / "results.json", document)
-    finally:
+            if document.get("unreachable"):
+                # Nothing answered: the submission could not be checked at all.
+                entry["status"] = ERROR
+                entry["verdict"] = (f"could not be checked: no answer at {document['target']['url']} within "
+                                    f"{options.wait:g} s ({document['unreachable']['received']})")
+                entry["log_tail"] = log_tail(folder / APP_LOG)
+    except BaseException:
+        work.stop()
+        raise
+    entry["logs"] = _links(folder, options.report)
+    if entry["status"] != CHECKED or not options.speed or not workloads_for(entry["level_reached"]):
         work.stop()
     _write_json(folder / "submission.json", entry)
-    return entry
+    return entry, work
 
 
-def _bench(document: dict[str, Any], options: Options, bench_lock: threading.Lock) -> dict[str, Any]:
-    from ._bench import BenchError, run_bench
-
-    reached = document.get("level_reached")
-    if reached is None or LEVEL_IDS.index(reached) < LEVEL_IDS.index("L4"):
-        return {"skipped": "the bench needs level 4 (entries and the summary report)"}
-    with bench_lock:  # one load at a time: parallel loads on one machine would measure each other
+def _measure_speed(entry: dict[str, Any], options: Options, say: Any) -> dict[str, Any]:
+    """Every workload of the levels the submission reached, one after the other, alone on the machine."""
+    figures: list[dict[str, Any]] = []
+    for workload in workloads_for(entry["level_reached"]):
+        started = time.time()
         try:
-            result = run_bench(document["target"]["url"], duration=options.bench_duration,
-                               concurrency=options.bench_concurrency)
-        except BenchError as error:
-            return {"skipped": str(error)}
-    return result.to_json()
+            measured = run_workload(entry["url"], workload, connections=options.speed_connections,
+                                    seconds=options.speed_seconds, timeout=options.request_timeout)
+        except LoadError as error:
+            say(f"  speed    {entry['name']} {workload}: not measured: {error}")
+            return {"connections": options.speed_connections, "seconds": options.speed_seconds,
+                    "workloads": figures, "skipped": str(error)}
+        except httpx.HTTPError as error:
+            reason = f"the set-up of {workload} got no answer ({type(error).__name__})"
+            say(f"  speed    {entry['name']} {workload}: not measured: {reason}")
+            return {"connections": options.speed_connections, "seconds": options.speed_seconds,
+                    "workloads": figures, "skipped": reason}
+        figures.append({**measured.to_json(), "started_at": round(started, 3), "finished_at": round(time.time(), 3)})
+        say(f"  speed    {entry['name']} {workload}: {measured.rps:.0f} req/s, p95 {measured.p95_ms} ms, "
+            f"{measured.failures} failed")
+    return {"connections": options.speed_connections, "seconds": options.speed_seconds, "workloads": figures}
 
 
 def _write_json(path: Path, document: Any) -> None:
@@ -366,36 +443,76 @@ def _write_json(path: Path, document: Any) -> None:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def review(cohort: Cohort, options: Options, *, progress: Any = None) -> list[dict[str, Any]]:
-    """Check every submission, at most options.parallel at a time; the scoreboard's entries, in cohort order."""
+class Console:
+    """One line per event, whole: the worker threads write through one lock."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.lock = threading.Lock()
+
+    def __call__(self, text: str) -> None:
+        with self.lock:
+            self.out.write(text + "\n")
+            self.out.flush()
+
+
+@dataclass
+class Timings:
+    checks_seconds: float = 0.0
+    speed_seconds: float = 0.0
+
+
+def review(cohort: Cohort, options: Options, *, progress: Any = None, timings: Timings | None = None
+           ) -> list[dict[str, Any]]:
+    """Check every submission, at most options.parallel at a time, then measure the speed of those that
+    answered, one at a time; the scoreboard's entries, in cohort order."""
     options.report.mkdir(parents=True, exist_ok=True)
     default_spec()  # load the spec once, before the threads need it
-    bench_lock = threading.Lock()
     say = progress or (lambda text: None)
+    timings = timings if timings is not None else Timings()
     started = time.monotonic()
 
-    def one(submission: Submission) -> dict[str, Any]:
+    def one(submission: Submission) -> tuple[dict[str, Any], _Work]:
         say(f"  started  {submission.name}")
-        entry = _review_one(submission, cohort, options, bench_lock)
+        entry, work = _review_one(submission, cohort, options)
         say(f"  finished {submission.name}: {entry['verdict']} ({time.monotonic() - started:.1f} s)")
-        return entry
+        return entry, work
 
-    with ThreadPoolExecutor(max_workers=max(1, options.parallel), thread_name_prefix="review") as pool:
-        entries = list(pool.map(one, cohort.submissions))
-    return entries
+    done: list[tuple[dict[str, Any], _Work]] = []
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.parallel), thread_name_prefix="review") as pool:
+            done = list(pool.map(one, cohort.submissions))
+        timings.checks_seconds = time.monotonic() - started
+        speed_started = time.monotonic()
+        for entry, work in done:
+            if options.speed and entry["status"] == CHECKED and workloads_for(entry["level_reached"]):
+                entry["speed"] = _measure_speed(entry, options, say)
+                _write_json(work.folder / "submission.json", entry)
+            work.stop()
+        timings.speed_seconds = time.monotonic() - speed_started
+    finally:
+        for _, work in done:
+            work.stop()
+    return [entry for entry, _ in done]
 
 
 def run_review(cohort_path: Path, options: Options, out: Any = None) -> int:
     import sys
 
-    out = out or sys.stdout
+    say = Console(out or sys.stdout)
     cohort = load_cohort(cohort_path)
-    print(f"Reviewing {len(cohort.submissions)} submissions of {cohort_path}, {options.parallel} at a time, "
-          f"each within {options.timeout:g} s (unless the cohort file says otherwise):", file=out, flush=True)
+    say(f"Reviewing {len(cohort.submissions)} submissions of {cohort_path}, {options.parallel} at a time, "
+        f"each within {options.timeout:g} s (unless the cohort file says otherwise):")
     started = time.monotonic()
-    entries = review(cohort, options, progress=lambda text: print(text, file=out, flush=True))
+    timings = Timings()
+    entries = review(cohort, options, progress=say, timings=timings)
     elapsed = time.monotonic() - started
     written = write_scoreboard(entries, options.report, title=f"Timetension scoreboard: {cohort_path.stem}",
-                               wall_seconds=elapsed)
-    print(f"Done in {elapsed:.1f} s. Scoreboard: " + ", ".join(str(path) for path in written), file=out)
-    return 0 if all(entry["status"] == CHECKED for entry in entries) else 1
+                               wall_seconds=elapsed, checks_seconds=timings.checks_seconds,
+                               speed_seconds=timings.speed_seconds)
+    unchecked = [entry["name"] for entry in entries if entry["status"] != CHECKED]
+    say(f"Done in {elapsed:.1f} s (checks {timings.checks_seconds:.1f} s, speed {timings.speed_seconds:.1f} s). "
+        "Scoreboard: " + ", ".join(str(path) for path in written))
+    if unchecked:
+        say(f"Could not be checked: {', '.join(unchecked)} (see each one's verdict and logs on the scoreboard).")
+    return 0 if not unchecked else 1

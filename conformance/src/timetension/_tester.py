@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._client import _NO_BODY, HttpClient
-from ._expect import CheckFailed, Reply
+from ._expect import CheckFailed, Reply, as_json
 from ._spec import Spec
 
 if TYPE_CHECKING:
@@ -196,8 +196,8 @@ class Tester:
                      why: str | None = None) -> None:
         self.ensure(
             actual == wanted,
-            expected=f"{what} = {wanted!r}",
-            received=f"{what} = {actual!r}",
+            expected=f"{what} = {as_json(wanted)}",
+            received=f"{what} = {as_json(actual)}",
             reply=reply,
             why=why,
         )

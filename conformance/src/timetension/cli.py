@@ -62,33 +62,50 @@ engine, DIR/docker-compose.yml), 3 the stack did not come up (build failed, a se
 
 
 REVIEW_DESCRIPTION = """\
-Check every submission of a cohort, several at a time, and write a scoreboard (scoreboard.html, .md and
-.json) and each submission's results.json into the report folder.
+Check every submission of a cohort, several at a time, then measure the speed of each one that answered,
+one at a time, and write a scoreboard (scoreboard.html, .md and .json) with each submission's files
+(results.json, build.log, app.log) under DIR/submissions/NAME/.
 
-COHORT.yaml lists the submissions, each with a name and either a url (an app already running) or a folder:
+The cohort file, COHORT.yaml (paths are relative to it):
 
-  database_url: postgresql://user@127.0.0.1:5432/cohort   # DATABASE_URL for the apps started natively
-  submissions:
-    - {name: alice, url: http://127.0.0.1:8081}
-    - {name: bob, folder: ../bob}               # starter.toml: built with `setup`, started with `run`
-    - {name: carol, folder: ../carol, env: {DATABASE_URL: "postgresql://..."}, timeout: 300}
-    - {name: dan, folder: ../dan}               # docker-compose.yml: built and started like `timetension run`
+  database_url: postgresql://user@127.0.0.1:5432/cohort  # optional: DATABASE_URL of the apps started natively
+  level: L5                      # optional: the highest level to check (default: the last)
+  submissions:                   # each: a name and exactly one of url, folder, image
+    - name: alice
+      url: http://127.0.0.1:8081 # an app already running
+      language: Kotlin           # optional: shown on the scoreboard (a folder's starter.toml says it itself)
+      framework: Ktor            # optional, likewise
+    - name: bob
+      folder: ../bob             # with a starter.toml: its `setup` then its `run`, as written, through bash,
+                                 # with PORT set to a free port (with a docker-compose.yml instead: built
+                                 # and started like `timetension run`)
+      env: {DATABASE_URL: "postgresql://..."}  # optional: extra environment; overrides database_url
+      timeout: 300               # optional: this submission's own time limit in seconds (build, start, checks)
+    - name: dave
+      image: dave-timetension:latest  # an image: started with a PostgreSQL container of its own
 
-A submission that overruns its time limit is reported as timed out; the others go on.
-Exit status: 0 when every submission could be checked (whatever it reached), 1 otherwise, 2 for a bad
-cohort file.
+A submission that fails to build, exits on start or never answers is reported as such ("build failed
+(exit 2)", "exited on start with code 1", "no answer on port 8080 within 60 s") with the last lines of
+its log; one that overruns its time limit is reported as timed out. The others go on.
+
+Speed: each submission is measured on the fixed workload of every level it reached, L0 to L4 (see
+`bench`), with wrk, one submission at a time once all are checked, so that they do not compete.
+
+Exit status: 0 when every submission could be checked (whatever level it reached), 1 when one could not
+(build failed, exited, no answer, timed out), 2 for a bad cohort file.
 """
 
 BENCH_DESCRIPTION = """\
-Put a short, fixed load on an app and check its answers while under load.
+Put a fixed workload on an app with wrk and check every answer under load.
 
-The workload (the app must pass level 4): as one user with 20 entries, list them (GET /time-entries)
-and read the week's summary (GET /reports/summary); as another, create 30-second entries (POST
-/time-entries); in the ratio 2:1:1, without pauses, at each concurrency level for --duration seconds.
-An answer with the wrong status or the wrong shape counts as a failure. Prints requests per second,
-latency p50/p95/p99 in ms and failures per level. Exit status 1 when any answer failed.
+Workloads: L0 GET /health; L1 sign in and read the account; L2 list 5 projects and create one; L3 list 20
+entries and create one; L4 the week's summary of 20 entries; api (the default) L3 and L4 mixed (list,
+create, list, summary). The set-up, not measured, makes fresh users and data of a fixed size. Each
+concurrency level runs for --duration seconds. An answer with the wrong status or the wrong content
+counts as a failure. Prints requests per second, latency p50/p95/p99 in ms and failures per level.
+Exit status 1 when any answer failed.
 
-Needs locust (pip install 'locust==2.47.0'); the load runs in a process of its own.
+Needs wrk (apt-get install wrk, brew install wrk): a native client, so the figure is the app's.
 """
 
 
@@ -126,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"highest level to check, 0-{len(LEVEL_IDS) - 1} or L0-{LEVEL_IDS[-1]} (default: all)")
     check.add_argument("--report", type=Path, metavar="DIR",
                        help="write results.json and junit.xml into DIR (created if needed)")
+    check.add_argument("--name", metavar="NAME",
+                       help="with --report: the submission's name, saved in results.json for `timetension report`")
     check.add_argument("--only", action="append", metavar="SLUG",
                        help="run only checks whose slug starts with SLUG (repeatable), e.g. --only projects.")
     check.add_argument("--keep-going", action="store_true", help="run higher levels even when a lower one fails")
@@ -204,12 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds to wait for GET /health once an app is started (default: 60)")
     review.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
                         help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
-    review.add_argument("--bench", action="store_true",
-                        help="also bench each submission that reached level 4, one at a time (see `bench`)")
-    review.add_argument("--bench-duration", type=positive_seconds, default=5.0, metavar="S",
-                        help="with --bench: seconds per concurrency level (default: 5)")
-    review.add_argument("--bench-concurrency", type=concurrency_list, default=(1, 4), metavar="LIST",
-                        help="with --bench: concurrency levels (default: 1,4)")
+    review.add_argument("--no-speed", action="store_true",
+                        help="do not measure speed after the checks")
+    review.add_argument("--speed-seconds", type=positive_seconds, default=3.0, metavar="S",
+                        help="seconds of load per workload (default: 3)")
+    review.add_argument("--speed-connections", type=positive_int, default=8, metavar="N",
+                        help="connections the speed load keeps open (default: 8)")
 
     report = commands.add_parser(
         "report", help="rebuild a scoreboard from saved results files, without checking anything again",
@@ -221,18 +240,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, default=Path("."), metavar="DIR",
                         help="where scoreboard.html, scoreboard.md and scoreboard.json go (default: here)")
     report.add_argument("--title", default="Timetension scoreboard", help="the scoreboard's title")
+    report.add_argument("--name", action="append", metavar="NAME",
+                        help="the submission's name, once per file, in the files' order (default: the name saved "
+                             "in the results file by `review` or `check --name`, else the folder's name)")
 
     bench = commands.add_parser(
         "bench", help="a short fixed workload at a few concurrency levels: req/s, latency, failures",
         description=BENCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    bench.add_argument("url", help="the app's base URL; it must pass level 4")
+    bench.add_argument("url", help="the app's base URL; it must pass the workload's level")
     bench.add_argument("--duration", type=positive_seconds, default=10.0, metavar="S",
-                       help="seconds of load per concurrency level, after 1 s of warm-up (default: 10)")
+                       help="seconds of load per concurrency level (default: 10)")
     bench.add_argument("--concurrency", type=concurrency_list, default=(1, 4, 16), metavar="LIST",
-                       help="virtual users per level, comma-separated (default: 1,4,16)")
-    bench.add_argument("--workload", choices=("api", "health"), default="api",
-                       help="api: the workload above (default); health: GET /health only")
+                       help="connections per level, comma-separated (default: 1,4,16)")
+    bench.add_argument("--workload", choices=("api", "health", "L0", "L1", "L2", "L3", "L4"), default="api",
+                       help="api: L3 and L4 mixed (default); health (same as L0): GET /health; L1..L4: that level's workload")
     bench.add_argument("--timeout", type=positive_seconds, default=10.0, help="seconds one request may take")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON to FILE")
     return parser
@@ -347,7 +369,9 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     )
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)
-        written = [write_results(result, args.report / "results.json"), write_junit(result, args.report / "junit.xml")]
+        submission = {"name": args.name, "language": None, "framework": None} if args.name else None
+        written = [write_results(result, args.report / "results.json", submission=submission),
+                   write_junit(result, args.report / "junit.xml")]
         print("Reports: " + ", ".join(str(path) for path in written))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
@@ -374,8 +398,8 @@ def _review(args: argparse.Namespace) -> int:
     from ._review import CohortError, Options, run_review
 
     options = Options(report=args.report, parallel=args.parallel, timeout=args.timeout_per_submission,
-                      request_timeout=args.timeout, wait=args.wait, docs_url=args.docs_url, bench=args.bench,
-                      bench_duration=args.bench_duration, bench_concurrency=args.bench_concurrency)
+                      request_timeout=args.timeout, wait=args.wait, docs_url=args.docs_url, speed=not args.no_speed,
+                      speed_seconds=args.speed_seconds, speed_connections=args.speed_connections)
     try:
         return run_review(args.cohort, options)
     except CohortError as error:
@@ -387,7 +411,7 @@ def _report(args: argparse.Namespace) -> int:
     from ._scoreboard import load_entries, write_scoreboard
 
     try:
-        entries = load_entries(args.results)
+        entries = load_entries(args.results, args.name)
     except (ValueError, KeyError) as error:
         print(f"timetension report: {error}", file=sys.stderr)
         return EXIT_USAGE
