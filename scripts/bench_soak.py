@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 TESTS = Path(__file__).resolve().parents[1] / "conformance" / "tests"
@@ -259,21 +260,9 @@ async def soak(url: str) -> None:
 # A frozen PostgreSQL --------------------------------------------------------------------------------
 
 def cluster_pids(cluster: Cluster) -> list[int]:
+    """The postmaster and every process below it."""
     postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            parents.setdefault(parent, []).append(int(entry))
-    found, queue = [], [postmaster]
-    while queue:
-        pid = queue.pop()
-        found.append(pid)
-        queue += parents.get(pid, [])
-    return found
+    return [postmaster, *(child.pid for child in psutil.Process(postmaster).children(recursive=True))]
 
 
 def signal_all(pids: list[int], signum: int) -> None:

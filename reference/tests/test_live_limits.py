@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import psutil
 import pytest
 
 from conftest import Cluster, _postgres_bin_dir, live_server
@@ -99,20 +100,8 @@ def test_a_burst_of_100_signed_in_requests_is_all_answered(database, tmp_path, p
 
 
 def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        queue += children.get(current, [])
-    return found
+    """pid and every process below it."""
+    return [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
 
 
 @contextmanager
