@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from broken_apps.catalogue import CATALOGUE, DIES_HALF_WAY, KNOWN_GAPS, find
+from pathlib import Path
 
-from timetension import all_checks, default_spec
+import pytest
+from broken_apps.catalogue import ALLOWED_VARIANTS, CATALOGUE, DIES_HALF_WAY, KNOWN_GAPS, BrokenApp, find
+from conftest import app_env
+from servers import broken_app_command, free_port, running
+
+from timetension import all_checks, default_spec, run_suite
 from timetension._fuzz import fuzz_check
 
 SLUGS = {check.slug: check for check in all_checks()}
@@ -31,3 +36,13 @@ def test_every_level_and_the_fuzz_stage_have_broken_apps() -> None:
 def test_the_catalogue_holds_at_least_forty() -> None:
     assert len(CATALOGUE) >= 40
     assert find(DIES_HALF_WAY.name) is DIES_HALF_WAY
+
+
+@pytest.mark.parametrize("variant", ALLOWED_VARIANTS, ids=lambda app: app.name)
+def test_an_answer_the_spec_allows_passes_every_check(variant: BrokenApp, tmp_path: Path) -> None:
+    """The other side of a broken app: the reference answering another way the spec allows fails nothing."""
+    env = app_env(f"sqlite:///{tmp_path}/variant.db")
+    with running(broken_app_command(variant.name), env=env, log=tmp_path / "app.log", port=free_port()) as server:
+        result = run_suite(server.url, wait=20)
+    assert [check.check.slug for check in result.checks if check.failure] == []
+    assert result.passed

@@ -116,6 +116,17 @@ def _health_says_up(request: Request, answer: Answer) -> Answer | None:
     return answer.with_json({"status": "UP"}) if request.url.path == "/health" else None
 
 
+def _etag_not_exposed(request: Request, answer: Answer) -> Answer | None:
+    answer.headers.pop("access-control-expose-headers", None)
+    return answer
+
+
+def _expose_every_header(request: Request, answer: Answer) -> Answer | None:
+    if "access-control-expose-headers" in answer.headers:
+        answer.headers["access-control-expose-headers"] = "*"
+    return answer
+
+
 def _no_challenge_header(request: Request, answer: Answer) -> Answer | None:
     answer.headers.pop("www-authenticate", None)
     return answer
@@ -508,6 +519,8 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               replace=(("security", "read_token", Wrap(_crash_under_a_burst)),)),
     BrokenApp("cors-any-origin", "every Origin is allowed (reflected)", "cors.other-origin-refused",
               rewrite=_reflect_any_origin),
+    BrokenApp("etag-not-exposed", "no Access-Control-Expose-Headers: a front end cannot read the ETag",
+              "cors.allowed-origin", rewrite=_etag_not_exposed),
     # The fuzz stage
     BrokenApp("fuzzed-name-500", "a project name with a non-ASCII letter crashes the app (500)",
               "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_non_ascii_names)),)),
@@ -536,8 +549,15 @@ DIES_HALF_WAY = BrokenApp("dies-half-way", "the process exits on its 40th reques
                           rewrite=_die_on_the_40th_request)
 
 
+# Not broken: the reference answering another way the spec allows. Every check must pass against each.
+ALLOWED_VARIANTS = (
+    BrokenApp("expose-headers-wildcard", "Access-Control-Expose-Headers: * (the Fetch standard's wildcard)", "",
+              rewrite=_expose_every_header),
+)
+
+
 def find(name: str) -> BrokenApp:
-    for app in (*CATALOGUE, DIES_HALF_WAY):
+    for app in (*CATALOGUE, DIES_HALF_WAY, *ALLOWED_VARIANTS):
         if app.name == name:
             return app
     raise KeyError(f"no broken app called {name!r}; known: {', '.join(app.name for app in CATALOGUE)}")
