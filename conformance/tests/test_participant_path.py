@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import built_starters
 import pytest
 from kit_copy import contents, make_writable, read_only_kit
 from participant_path import PathFailed, end, leftovers, walk_path
@@ -52,6 +53,7 @@ def test_from_a_read_only_clone_to_level_0_and_nothing_left_running(starter: Sta
     assert walk.left_running == [], "still running after the walk:\n" + "\n".join(walk.left_running)
     assert list(walk.seconds) == ["make new", "db start", "setup", "run until it answers", "check level 0"]
     assert contents(kit) == before, "the path wrote into the kit's folder"
+    built_starters.remember(starter.name, attempt)
 
 
 def test_leftovers_sees_a_process_started_in_the_attempt(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import built_starters
 import pytest
 import yaml
 from conftest import app_env
@@ -33,7 +34,6 @@ from timetension._scoreboard import HTML_FILE, JSON_FILE, MARKDOWN_FILE, load_en
 from timetension._starters import Starter, load_starters
 from timetension.cli import main
 
-BUILD_OUTPUTS = ("node_modules", "target", "bin", ".venv", "dist", "build", "__pycache__")
 BROKEN = {"broken-project-names": "project-name-case-sensitive", "broken-report-days": "report-utc-days"}
 HUNG_LIMIT = 20.0
 WAIT = 120.0  # for GET /health once started: Spring Boot on a busy machine
@@ -54,12 +54,6 @@ def _require(tool: str, why: str) -> None:
         if os.environ.get("CI"):
             pytest.fail(message + "; CI must run this test")
         pytest.skip(message)
-
-
-def _starter_copy(name: str, root: Path) -> Path:
-    folder = root / name
-    shutil.copytree(REPOSITORY / "starters" / name, folder, ignore=shutil.ignore_patterns(*BUILD_OUTPUTS))
-    return folder
 
 
 def _manifest_folder(root: Path, name: str, setup: str, run: str) -> Path:
@@ -94,7 +88,7 @@ def reviewed(reference_on_sqlite: str, postgres_cluster: Cluster,
             submissions.append({"name": name, "url": app.url, "language": "Python", "framework": "FastAPI"})
         for starter in STARTERS:
             database = postgres_cluster.create_database("review_" + starter.name.replace("-", "_"))
-            submissions.append({"name": starter.name, "folder": str(_starter_copy(starter.name, root)),
+            submissions.append({"name": starter.name, "folder": str(built_starters.folder_for(starter.name, root)),
                                 "env": {"DATABASE_URL": database}})
         # Runs its setup as a chain: the second command must run too (the run needs its output).
         submissions.append({"name": "exits-on-start", "folder": str(_manifest_folder(
