@@ -50,6 +50,7 @@ def _ids(page: dict[str, Any]) -> list[Any]:
 @check(
     "entries.pages-find-each-entry-once",
     level="L5",
+    rules=("entries.pages", "entries.pages-each-once"),
     title="paging with limit=5 through 12 entries finds each exactly once, in order",
     operations=["listTimeEntries"],
     anchor="pagination",
@@ -75,6 +76,7 @@ def pages(t: Tester) -> None:
 @check(
     "entries.filter-by-project-and-time",
     level="L5",
+    rules=("entries.filter-project", "entries.filter-window"),
     title="project_id, from and to select the project's entries that overlap [from, to)",
     operations=["listTimeEntries"],
     anchor="filters",
@@ -100,6 +102,7 @@ def filters(t: Tester) -> None:
 @check(
     "entries.list-validation",
     level="L5",
+    rules=("entries.filter-to-after-from", "entries.cursor-unknown-422"),
     title="limit 0 or 101, a made-up cursor, or to before from is 422",
     operations=["listTimeEntries"],
     anchor="pagination",
@@ -117,6 +120,7 @@ def list_validation(t: Tester) -> None:
 @check(
     "entries.stale-etag-is-412",
     level="L5",
+    rules=("entries.if-match-412", "entries.etag-changes"),
     title="PATCH with If-Match and a stale ETag is 412 and changes nothing",
     operations=["getTimeEntry", "updateTimeEntry", "createTimeEntry"],
     anchor="etag",
@@ -145,6 +149,7 @@ def stale_etag(t: Tester) -> None:
 @check(
     "timer.race-has-one-winner",
     level="L5",
+    rules=("timer.one-running",),
     title=f"{RACE_STARTS} timer starts at the same moment give one 201 and {RACE_STARTS - 1} 409s",
     operations=["startTimer", "getTimer"],
     anchor="race",
@@ -213,6 +218,7 @@ def _acceptable(wanted: str, reply: Any) -> bool:
 @check(
     "limits.burst-answered",
     level="L5",
+    rules=("limits.burst", "limits.stays-available"),
     title=f"{BURST_REQUESTS} signed-in requests at once are all answered within {BURST_SECONDS} s, no 5xx but 503",
     operations=["getCurrentUser", "createProject"],
     anchor="burst",
@@ -250,6 +256,7 @@ def _body_targets(t: Tester, user: User) -> list[tuple[str, str]]:
 @check(
     "limits.body-too-large",
     level="L5",
+    rules=("limits.body-413",),
     title="a 100 KB body is 413 on every operation that takes one",
     operations=["registerUser", "createToken", "createProject", "updateProject", "createTimeEntry",
                 "updateTimeEntry", "startTimer"],
@@ -276,6 +283,7 @@ def _lists(value: str | None) -> set[str]:
 @check(
     "cors.allowed-origin",
     level="L5",
+    rules=("cors.origins", "cors.preflight", "cors.actual-requests"),
     title="a preflight from the allowed origin names it, with the method and headers asked for",
     operations=["getTimeEntry"],
     anchor="cors",
@@ -309,6 +317,7 @@ def cors_allowed(t: Tester) -> None:
 @check(
     "cors.other-origin-refused",
     level="L5",
+    rules=("cors.other-origin",),
     title="a preflight from another origin gets no Access-Control-Allow-Origin",
     operations=[],
     anchor="cors",

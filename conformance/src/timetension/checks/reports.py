@@ -39,6 +39,7 @@ def _days(report: dict[str, Any]) -> list[tuple[str, int]]:
 @check(
     "reports.summary",
     level="L4",
+    rules=("reports.range-inclusive", "reports.projects-order", "reports.days-every-date"),
     title="the summary adds up per project, most time first, and per day; other users' time is not in it",
     operations=["getSummaryReport"],
     anchor="summary",
@@ -64,6 +65,7 @@ def summary(t: Tester) -> None:
 @check(
     "reports.clipped-at-both-edges",
     level="L4",
+    rules=("reports.range-inclusive", "reports.clipped"),
     title="entries that cross the start or the end of the range count only inside it",
     operations=["getSummaryReport"],
     anchor="clipping",
@@ -81,6 +83,7 @@ def clipped(t: Tester) -> None:
 @check(
     "reports.split-at-midnight",
     level="L4",
+    rules=("reports.split-at-midnight",),
     title="an entry over midnight counts on both days, each its own part",
     operations=["getSummaryReport"],
     anchor="midnight",
@@ -97,6 +100,7 @@ def split_at_midnight(t: Tester) -> None:
 @check(
     "reports.local-days-east-of-utc",
     level="L4",
+    rules=("reports.local-date",),
     title="in Asia/Tokyo an entry at 20:00Z belongs to the next local date",
     operations=["getSummaryReport"],
     anchor="time-zones",
@@ -127,6 +131,7 @@ def _whole_days(t: Tester, zone: str, first: str, start: str, end: str, hours: l
 @check(
     "reports.dst-spring-forward",
     level="L4",
+    rules=("reports.dst-day-length",),
     title="29 March 2026 in Europe/Warsaw and 8 March 2026 in America/New_York are 23-hour days",
     operations=["getSummaryReport"],
     anchor="dst",
@@ -142,6 +147,7 @@ def dst_spring_forward(t: Tester) -> None:
 @check(
     "reports.dst-fall-back",
     level="L4",
+    rules=("reports.dst-day-length",),
     title="25 October 2026 in Europe/Warsaw and 1 November 2026 in America/New_York are 25-hour days",
     operations=["getSummaryReport"],
     anchor="dst",
@@ -157,6 +163,7 @@ def dst_fall_back(t: Tester) -> None:
 @check(
     "reports.empty-range",
     level="L4",
+    rules=("reports.days-every-date",),
     title="a range without entries has zero totals and one zero day per date",
     operations=["getSummaryReport"],
     anchor="summary",
@@ -174,6 +181,7 @@ def empty_range(t: Tester) -> None:
 @check(
     "reports.running-entry-not-counted",
     level="L4",
+    rules=("reports.running-not-counted",),
     title="a running entry does not count until it is stopped",
     operations=["getSummaryReport", "startTimer", "updateTimeEntry", "stopTimer"],
     anchor="running",
@@ -198,6 +206,7 @@ def running_not_counted(t: Tester) -> None:
 @check(
     "reports.validation",
     level="L4",
+    rules=("reports.range-366-days", "reports.to-not-before-from", "reports.tz-iana", "errors.field-names"),
     title="to before from, an unknown zone, an impossible date or over 366 days is 422",
     operations=["getSummaryReport"],
     anchor="report-errors",
@@ -220,6 +229,7 @@ def validation(t: Tester) -> None:
 @check(
     "reports.token-required",
     level="L4",
+    rules=("auth.token-first",),
     title="the report without a valid bearer token is 401",
     operations=["getSummaryReport"],
     anchor="token-required",

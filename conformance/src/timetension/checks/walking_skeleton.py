@@ -9,6 +9,7 @@ from .._tester import Tester
 @check(
     "health.ok",
     level="L0",
+    rules=("health.database-reached",),
     title='GET /health answers 200 {"status": "ok"}',
     operations=["getHealth"],
     anchor="health",
@@ -21,6 +22,7 @@ def health_ok(t: Tester) -> None:
 @check(
     "errors.unknown-path-404",
     level="L0",
+    rules=("errors.problem-json", "errors.unknown-path-404"),
     title="a path the API does not have answers 404 as application/problem+json",
     operations=[],
     anchor="unknown-paths",
