@@ -277,3 +277,26 @@ def accounts_malformed_json(t: Tester) -> None:
 def accounts_other_media_type(t: Tester) -> None:
     body = f'{{"email": "{t.unique_email("media")}", "password": "{PASSWORD}"}}'
     reject_other_media_types(t.anonymous, [("POST", "/users"), ("POST", "/auth/token")], body)
+
+
+UNKNOWN_FIELDS_WHY = (
+    "unknown members of a request body are ignored, so that a client may send more than a server knows "
+    "(a newer client, a form with extra inputs); refusing them breaks such clients."
+)
+
+
+@check(
+    "accounts.unknown-fields-ignored",
+    level="L1",
+    rules=("body.unknown-fields-ignored",),
+    title="unknown members of a request body are ignored on registration and sign-in",
+    operations=["registerUser", "createToken"],
+    anchor="register",
+    why=UNKNOWN_FIELDS_WHY,
+)
+def unknown_fields_ignored(t: Tester) -> None:
+    email = t.unique_email("extra")
+    extra = {"role": "admin", "remember_me": True, "profile": {"name": "Ada"}}
+    t.anonymous.post("/users", json={"email": email, "password": PASSWORD, **extra}).expect(201, why=UNKNOWN_FIELDS_WHY)
+    t.anonymous.post("/auth/token", json={"email": email, "password": PASSWORD, **extra}).expect(
+        200, why=UNKNOWN_FIELDS_WHY)

@@ -330,3 +330,60 @@ def cors_other_origin(t: Tester) -> None:
         t.ensure(allowed is None, expected="no Access-Control-Allow-Origin header",
                  received=f"Access-Control-Allow-Origin: {allowed}", reply=reply,
                  why=CORS_WHY + " Reflecting any Origin, or `*`, lets every web page call the API.")
+
+
+IF_MATCH_FORMS_WHY = (
+    "If-Match follows RFC 9110: it may list several tags and matches when one of them is current, compared "
+    "strongly, so a weak tag (W/...) never matches. Clients and proxies send lists."
+)
+
+
+@check(
+    "entries.if-match-lists-and-weak-tags",
+    level="L5",
+    rules=("entries.if-match-rfc9110",),
+    title='If-Match with a list holding the current tag lets a PATCH through; W/"tag" is 412',
+    operations=["createTimeEntry", "getTimeEntry", "updateTimeEntry"],
+    anchor="etag",
+    why=IF_MATCH_FORMS_WHY,
+)
+def if_match_forms(t: Tester) -> None:
+    user = t.shared_user("alice")
+    entry = user.create_entry(t.at("09:00"), t.at("10:00"), description="first")
+    path = f"/time-entries/{entry['id']}"
+    read = user.get(path)
+    read.expect(200)
+    tag = read.header("ETag") or ""
+    t.ensure(tag.startswith('"'), expected="a strong ETag on GET of a time entry", received=f"ETag {tag or 'none'}",
+             reply=read, why=ETAG_WHY)
+    listed = user.patch(path, json={"description": "second"}, headers={"If-Match": f'"not-this-one", {tag}'})
+    listed.expect(200, why=IF_MATCH_FORMS_WHY)
+    tag = listed.header("ETag") or ""
+    user.patch(path, json={"description": "weak"}, headers={"If-Match": f"W/{tag}"}).expect_problem(
+        412, why=IF_MATCH_FORMS_WHY)
+    after = user.get(path)
+    t.ensure_equal(after.expect(200).get("description"), "second", what="description after the refused PATCH",
+                   reply=after, why=IF_MATCH_FORMS_WHY)
+
+
+TOO_LARGE_ANONYMOUS_WHY = (
+    "without a valid token a body over 64 KiB is 401 or 413: the token is checked first, and a server may "
+    "refuse the size even earlier, but it never reads and validates the body for a stranger."
+)
+
+
+@check(
+    "limits.body-too-large-without-token",
+    level="L5",
+    rules=("limits.body-413-without-token",),
+    title="a 100 KB body without a token is 401 or 413, never read and validated",
+    operations=["createProject", "createTimeEntry"],
+    anchor="body-limit",
+    why=TOO_LARGE_ANONYMOUS_WHY,
+)
+def body_too_large_without_token(t: Tester) -> None:
+    for path in ("/projects", "/time-entries"):
+        reply = t.anonymous.request("POST", path, content=BIG_BODY, headers={"Content-Type": "application/json"})
+        t.ensure(reply.status in (401, 413), expected=f"POST {path} without a token: 401 or 413",
+                 received=str(reply.status), reply=reply, why=TOO_LARGE_ANONYMOUS_WHY)
+        reply.expect_problem(reply.status, why=TOO_LARGE_ANONYMOUS_WHY)

@@ -237,3 +237,27 @@ def validation(t: Tester) -> None:
 )
 def reports_token_required(t: Tester) -> None:
     expect_unauthorized(t, t.anonymous.get(t.query("/reports/summary", from_="2026-03-01", to="2026-03-02")))
+
+
+GAP_WHY = (
+    "a local day starts at its first instant. In Asia/Beirut the clocks jump from 00:00 to 01:00 on 30 March "
+    "2025, so that day starts at 22:00Z the evening before, when they land; reading midnight with the new "
+    "offset puts the start an hour early, inside the day before."
+)
+
+
+@check(
+    "reports.day-starts-when-clocks-land",
+    level="L4",
+    rules=("reports.day-starts-first-instant",),
+    title="where the clocks jump over midnight (Asia/Beirut, 30 March 2025), the day starts when they land",
+    operations=["getSummaryReport"],
+    anchor="dst",
+    why=GAP_WHY,
+)
+def day_starts_when_clocks_land(t: Tester) -> None:
+    user = _reporter(t)
+    user.create_entry("2025-03-29T21:00:00Z", "2025-03-29T23:00:00Z")
+    reply, report = _summary(t, user, "2025-03-29", "2025-03-30", tz="Asia/Beirut")
+    t.ensure_equal(_days(report), [("2025-03-29", 3600), ("2025-03-30", 3600)], what="days in Asia/Beirut",
+                   reply=reply, why=GAP_WHY + " The entry runs 23:00-00:00 (+02:00), then 01:00-02:00 (+03:00).")

@@ -236,3 +236,31 @@ def timer_other_media_type(t: Tester) -> None:
     user = _idle_user(t)
     reject_other_media_types(user, [("POST", "/timer/start")], '{"description": "plain"}')
     _expect_no_timer(t, user)
+
+
+ENDED_AT_STOPS_WHY = (
+    "a PATCH that sets ended_at on the running entry stops it at that time: the timer is the entry whose "
+    "ended_at is null, not a second record that must be cleared as well."
+)
+
+
+@check(
+    "timer.patch-ended-at-stops",
+    level="L3",
+    rules=("entries.ended-at-stops",),
+    title="a PATCH that sets ended_at on the running entry stops the timer at that time",
+    operations=["startTimer", "updateTimeEntry", "getTimer", "stopTimer"],
+    anchor="timer",
+    why=ENDED_AT_STOPS_WHY,
+)
+def patch_ended_at_stops(t: Tester) -> None:
+    user = t.new_user("timer-patched")
+    running = user.post("/timer/start").expect(201, why="the check needs a running timer")
+    started_at = datetime.fromisoformat(str(running.get("started_at")).replace("Z", "+00:00"))
+    ended_at = t.stamp(started_at + timedelta(minutes=30))
+    patched = user.patch(f"/time-entries/{running['id']}", json={"ended_at": ended_at})
+    entry = patched.expect(200, why=ENDED_AT_STOPS_WHY)
+    t.ensure_equal((entry.get("ended_at"), entry.get("duration_seconds")), (ended_at, 1800),
+                   what="(ended_at, duration_seconds)", reply=patched, why=ENDED_AT_STOPS_WHY)
+    _expect_no_timer(t, user, why=ENDED_AT_STOPS_WHY)
+    user.post("/timer/stop").expect_problem(409, why=ENDED_AT_STOPS_WHY)
