@@ -468,6 +468,15 @@ def _day_start_with_new_offset(day: date, zone: Any) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).replace(fold=1).astimezone(timezone.utc)
 
 
+def _area_city_zones_only(original: Callable[[str], Any]) -> Callable[[str], Any]:
+    def time_zone(name: str) -> Any:
+        if name != "UTC" and not re.fullmatch(r"[A-Za-z]+/[A-Za-z_]+(/[A-Za-z_]+)?", name):
+            raise ValueError("must look like Area/City")
+        return original(name)
+
+    return time_zone
+
+
 def _if_match_one_tag(header: str, current_tag: str) -> bool:
     return header.strip() in ("*", current_tag)
 
@@ -605,6 +614,8 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               "timer.patch-ended-at-stops", rewrite=_timer_outlives_patch),
     BrokenApp("day-start-new-offset", "local midnight is read with the offset after a jump, an hour early",
               "reports.day-starts-when-clocks-land", replace=(("rules", "local_day_start", _day_start_with_new_offset),)),
+    BrokenApp("area-city-zones-only", "tz must be UTC or look like Area/City: Etc/UTC and Etc/GMT-14 are refused",
+              "reports.tz-any-iana-name", replace=(("rules", "time_zone", Wrap(_area_city_zones_only)),)),
     BrokenApp("if-match-one-tag", "If-Match is compared as one tag: a list never matches",
               "entries.if-match-lists-and-weak-tags", replace=(("rules", "if_match_allows", _if_match_one_tag),)),
     BrokenApp("if-match-weak", 'If-Match compares weakly: W/"tag" matches',
