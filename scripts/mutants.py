@@ -24,11 +24,15 @@ from broken_apps.catalogue import CATALOGUE, KNOWN_GAPS, BrokenApp  # noqa: E402
 from conftest import app_env  # noqa: E402
 from servers import broken_app_command, free_port, running  # noqa: E402
 
-from timetension import all_checks, run_suite  # noqa: E402
+from timetension import all_checks, default_spec, run_suite  # noqa: E402
+from timetension._fuzz import fuzz_check  # noqa: E402
 from timetension._registry import LEVEL_IDS  # noqa: E402
 from timetension._runner import FAILED  # noqa: E402
 
-LEVELS = {check.slug: check.level for check in all_checks()}
+# The level to run up to for each check; a fuzz check's is its operation's, so that the fuzz stage's
+# budget goes to the operations up to that level rather than all of them.
+LEVELS = {check.slug: check.level for check in all_checks()} | {
+    fuzz_check(operation).slug: operation.level for operation in default_spec().operations}
 INDEPENDENT_APP = TESTS / "independent_app"
 PARALLEL = 2
 FUZZ_BUDGET = 20  # enough for schemathesis to send a non-ASCII name

@@ -50,6 +50,7 @@ class Operation:
     statuses: tuple[str, ...]
     unchecked_statuses: tuple[str, ...] = ()
     protected: bool = True
+    schema_cannot_say: str | None = None  # x-schema-cannot-say: why a schema-valid request may be refused
     _pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(""))
 
     def matches(self, method: str, path: str) -> bool:
@@ -135,6 +136,7 @@ class Spec:
                             if "x-not-checked" in self._resolve(response)
                         ),
                         protected=bool(op.get("security", default_security)),
+                        schema_cannot_say=op.get("x-schema-cannot-say"),
                         _pattern=_path_pattern(path),
                     )
                 )

@@ -409,6 +409,15 @@ def _crash_under_a_burst(original: Callable[..., str]) -> Callable[..., str]:
     return read_token
 
 
+def _refuse_non_ascii_names(original: Callable[[str], str]) -> Callable[[str], str]:
+    def clean(raw: str) -> str:
+        if not raw.isascii():
+            raise ValueError("may hold letters, digits and punctuation only")  # a 422 the spec does not allow
+        return original(raw)
+
+    return clean
+
+
 def _utc_with_offset_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -625,6 +634,8 @@ CATALOGUE: tuple[BrokenApp, ...] = (
     # The fuzz stage
     BrokenApp("fuzzed-name-500", "a project name with a non-ASCII letter crashes the app (500)",
               "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_non_ascii_names)),)),
+    BrokenApp("fuzzed-name-refused", "a project name with a non-ASCII letter is refused with 422",
+              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_refuse_non_ascii_names)),)),
     BrokenApp("timer-race", "one running timer is checked in code only: no unique index, no lock",
               "timer.race-has-one-winner",
               replace=(("db", "upgrade", Wrap(_no_running_index)), ("db", "_use_immediate_transactions", _deferred_transactions),
