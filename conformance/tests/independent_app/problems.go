@@ -53,6 +53,9 @@ func (f fieldErrors) asError() error {
 }
 
 func invalid(fields ...fieldError) *apiError {
+	if breaks("first-field-error-only") && len(fields) > 1 {
+		fields = fields[:1]
+	}
 	names := make([]string, 0, len(fields))
 	for _, f := range fields {
 		names = append(names, f.Field)
@@ -131,6 +134,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	h.Del("ETag")
 	h.Set("Content-Type", "application/problem+json")
+	if breaks("field-errors-as-plain-json") && e.status == http.StatusUnprocessableEntity {
+		h.Set("Content-Type", "application/json")
+	}
 	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(e.status)
