@@ -114,9 +114,12 @@ func (a *app) registerUser(w http.ResponseWriter, r *http.Request) error {
 	if !ok && breaks("password-number-coerced") {
 		password, ok = body.numberAsText("password")
 	}
-	maxPassword := 128
+	minPassword, maxPassword := 10, 128
 	if breaks("password-max-off-by-one") {
 		maxPassword = 129
+	}
+	if breaks("password-min-off-by-one") {
+		minPassword = 9
 	}
 	switch {
 	case !body.has("password"):
@@ -125,7 +128,7 @@ func (a *app) registerUser(w http.ResponseWriter, r *http.Request) error {
 		errs.add("password", "must be a string")
 	case strings.ContainsRune(password, 0) && !breaks("nul-accepted-in-password"):
 		errs.add("password", "must not contain the NUL character (U+0000)")
-	case passwordLength(password) < 10:
+	case passwordLength(password) < minPassword:
 		errs.add("password", "must be at least 10 characters long")
 	case passwordLength(password) > maxPassword:
 		errs.add("password", "must be at most 128 characters long")

@@ -143,6 +143,15 @@ func (a *app) authenticate(r *http.Request) (*account, error) {
 	if breaks("expired-token-leeway") {
 		expires += int64(60 * time.Second) // a JWT library's default leeway, left on
 	}
+	if breaks("token-expiry-rounded-up") {
+		// The expiry kept in whole seconds, rounded up, and compared with the
+		// current second: the token lives up to two seconds too long.
+		expiresSecond := (expires + int64(time.Second) - 1) / int64(time.Second)
+		if time.Now().Unix() > expiresSecond {
+			return nil, unauthorized("The bearer token has expired; ask POST /auth/token for a new one.", true)
+		}
+		return &acc, nil
+	}
 	if time.Now().UnixNano() >= expires {
 		return nil, unauthorized("The bearer token has expired; ask POST /auth/token for a new one.", true)
 	}

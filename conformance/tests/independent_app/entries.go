@@ -435,6 +435,8 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 			errs.add("limit", "must be a whole number from 1 to 100")
 		case breaks("limit-above-100-accepted") && err == nil && n >= 1 && n <= 1000:
 			limit = n
+		case breaks("limit-zero-means-default") && err == nil && n == 0:
+			limit = 50
 		case err != nil || n < 1 || n > 100:
 			errs.add("limit", "must be from 1 to 100")
 		default:
@@ -463,6 +465,9 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 		errs.add("to", "must be after from")
 	}
 	projectID, hasProject := firstParam(q, "project_id")
+	if projectID == "" && breaks("empty-project-filter-accepted") {
+		hasProject = false
+	}
 	if hasProject {
 		if projectID == "" {
 			errs.add("project_id", "must not be empty")
@@ -475,12 +480,17 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 	cursor, hasCursor := firstParam(q, "cursor")
 	if hasCursor {
 		var ok bool
-		if afterStart, afterID, ok = a.store.readCursor(cursor); !ok {
+		if afterStart, afterID, ok = a.store.readCursor(cursor); !ok && !breaks("made-up-cursor-accepted") {
 			errs.add("cursor", "is not a cursor this server made; pass next_cursor from the previous page")
 		}
 	}
 	if err := errs.asError(); err != nil {
 		return err
+	}
+	if hasProject && breaks("list-filter-foreign-project-404") {
+		if err := checkProjectRef(r.Context(), a.store.db, acc.seq, &projectID); err != nil {
+			return err
+		}
 	}
 
 	query := `SELECT ` + entryColumns + ` FROM entries WHERE account_seq = ?`
@@ -562,6 +572,10 @@ func entryDescription(body object, errs *fieldErrors) (*string, bool) {
 	if s, ok := body.str("description"); ok && breaks("nul-accepted-in-entry-description") &&
 		utf8.RuneCountInString(s) <= 1000 {
 		return &s, true
+	}
+	if s, ok := body.str("description"); ok && breaks("description-length-in-bytes") && len(s) > 1000 {
+		errs.add("description", "must be at most 1000 characters long")
+		return nil, true
 	}
 	return body.optionalText("description", 1000, errs)
 }

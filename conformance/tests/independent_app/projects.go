@@ -154,6 +154,13 @@ func newProjectFields(body object) (name string, description *string, err error)
 		name, _ = projectName(body, &errs)
 	}
 	description, _ = projectDescription(body, &errs)
+	if breaks("unknown-fields-refused") {
+		for member := range body {
+			if member != "name" && member != "description" {
+				errs.add(member, "is not a field of a project")
+			}
+		}
+	}
 	return name, description, errs.asError()
 }
 

@@ -52,6 +52,9 @@ func dayStart(y int, m time.Month, d int, loc *time.Location) int64 {
 	for i := 1; i < len(periods); i++ {
 		b := periods[i].start
 		if b-1+periods[i-1].offset < naive && b+periods[i].offset >= naive {
+			if breaks("day-start-with-offset-after-change") {
+				return naive - periods[i].offset // an instant of the day before
+			}
 			return b
 		}
 	}

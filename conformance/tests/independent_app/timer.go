@@ -28,7 +28,8 @@ func (a *app) getTimer(w http.ResponseWriter, r *http.Request, acc *account) err
 }
 
 func (a *app) startTimer(w http.ResponseWriter, r *http.Request, acc *account) error {
-	body, err := readObject(r, true)
+	bodyOptional := !breaks("timer-start-requires-body")
+	body, err := readObject(r, bodyOptional)
 	if err != nil {
 		return err
 	}
