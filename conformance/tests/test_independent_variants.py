@@ -26,10 +26,17 @@ def go_known_breaks() -> list[str]:
     return re.findall(r'"([^"]+)"', listing.group(1))
 
 
+def go_breaks_in_code() -> set[str]:
+    """The names the Go code breaks a rule for, in `breaks("...")` calls."""
+    return {name for path in INDEPENDENT_APP.glob("*.go") if not path.name.endswith("_test.go")
+            for name in re.findall(r'breaks\("([^"]+)"\)', path.read_text())}
+
+
 def test_every_variant_is_known_to_the_go_app_and_every_break_has_a_variant() -> None:
     names = [variant.name for variant in VARIANTS]
     assert len(names) == len(set(names))
     assert sorted(names) == sorted(go_known_breaks())
+    assert go_breaks_in_code() == set(names), "a name broken in the Go code but not listed, or listed but not broken"
     assert find(names[0]) is VARIANTS[0]
 
 
