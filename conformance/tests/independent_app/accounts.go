@@ -65,12 +65,7 @@ func emailKey(email string) string {
 	case breaks("email-unique-case-sensitive"):
 		return email
 	case breaks("email-case-ascii-only"):
-		return strings.Map(func(r rune) rune {
-			if r >= 'A' && r <= 'Z' {
-				return r + ('a' - 'A')
-			}
-			return r
-		}, email)
+		return lowerASCII(email)
 	}
 	return strings.ToLower(email)
 }

@@ -139,6 +139,17 @@ func breaks(name string) bool {
 	return activeBreak != "" && activeBreak == name
 }
 
+// lowerASCII lowers the case of A to Z alone, as a hand-written or
+// byte-oriented comparison does; strings.ToLower knows all of Unicode.
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
+}
+
 func chooseBreakFromEnvironment() error {
 	return chooseBreak(os.Getenv(breakVariable))
 }

@@ -221,7 +221,11 @@ func (a *app) createEntry(w http.ResponseWriter, r *http.Request, acc *account) 
 	} else {
 		errs.add("ended_at", "is required")
 	}
-	if startOK && endOK && (end < start || (end == start && !breaks("end-equal-to-start-accepted"))) {
+	endsTooSoon := end <= start
+	if breaks("end-equal-to-start-accepted") {
+		endsTooSoon = end < start
+	}
+	if startOK && endOK && endsTooSoon {
 		errs.add("ended_at", "must be after started_at (to the second)")
 	}
 	description, _ := entryDescription(body, &errs)

@@ -79,12 +79,7 @@ func nameKey(name string) string {
 	case breaks("project-name-unique-case-sensitive"):
 		return name
 	case breaks("project-name-case-ascii-only"):
-		return strings.Map(func(r rune) rune {
-			if r >= 'A' && r <= 'Z' {
-				return r + ('a' - 'A')
-			}
-			return r
-		}, name)
+		return lowerASCII(name)
 	}
 	return strings.ToLower(name)
 }

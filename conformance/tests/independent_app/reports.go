@@ -82,12 +82,16 @@ func parseReportQuery(q url.Values) (*reportQuery, error) {
 		}
 	}
 	var days int
+	maxDays := maxReportDays
+	if breaks("report-range-367-days") {
+		maxDays++
+	}
 	if fromOK && toOK {
 		days = int((last.Unix()-first.Unix())/86400) + 1
 		switch {
 		case last.Before(first):
 			errs.add("to", "must not be before from")
-		case days > maxReportDays+1 || (days > maxReportDays && !breaks("report-range-367-days")):
+		case days > maxDays:
 			errs.add("to", "must be at most 366 days after from, counting both")
 		}
 	}
@@ -120,11 +124,19 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 
 	ctx, cancel := withTimeout(r)
 	defer cancel()
-	now := nowSeconds()
-	rows, err := a.store.db.QueryContext(ctx, `
-		SELECT project_id, started_at, COALESCE(ended_at, ?) FROM entries
-		WHERE account_seq = ? AND (ended_at IS NOT NULL OR ?) AND started_at < ? AND COALESCE(ended_at, ?) > ?`,
-		now, acc.seq, breaks("report-counts-running-entry"), rangeEnd, now, rangeStart)
+	query := `
+		SELECT project_id, started_at, ended_at FROM entries
+		WHERE account_seq = ? AND ended_at IS NOT NULL AND started_at < ? AND ended_at > ?`
+	args := []any{acc.seq, rangeEnd, rangeStart}
+	if breaks("report-counts-running-entry") {
+		// A running entry counted as if it ended now.
+		now := nowSeconds()
+		query = `
+			SELECT project_id, started_at, COALESCE(ended_at, ?) FROM entries
+			WHERE account_seq = ? AND started_at < ? AND COALESCE(ended_at, ?) > ?`
+		args = []any{now, acc.seq, rangeEnd, now, rangeStart}
+	}
+	rows, err := a.store.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -172,11 +184,10 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 			return pi.TotalSeconds > pj.TotalSeconds
 		}
 		if pi.ProjectID == nil || pj.ProjectID == nil {
-			nullLast := pj.ProjectID == nil && pi.ProjectID != nil
 			if breaks("report-null-project-first-on-tie") {
 				return pi.ProjectID == nil && pj.ProjectID != nil
 			}
-			return nullLast
+			return pj.ProjectID == nil && pi.ProjectID != nil
 		}
 		if breaks("report-tie-by-project-id-descending") {
 			return *pi.ProjectID > *pj.ProjectID
