@@ -59,7 +59,7 @@ lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator 
 	$(BIN)/openapi-spec-validator spec/openapi.yaml
 	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true redocly lint --format=stylish spec/openapi.yaml
 
-mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
+mutants: venv ## the suite against every broken app, the independent implementation and its broken variants: kill rates
 	$(BIN)/python scripts/mutants.py
 
 bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the participant's path, the reference under bursts and faults, the container path
