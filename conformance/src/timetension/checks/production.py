@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -88,7 +89,9 @@ def filters(t: Tester) -> None:
     nine = user.create_entry(t.at("09:00"), t.at("10:00"), project_id=project["id"])
     ten = user.create_entry(t.at("10:00"), t.at("11:00"))
     eleven = user.create_entry(t.at("11:00"), t.at("12:00"), project_id=project["id"])
+    theirs = t.shared_user("bob").create_project(t.unique("Not yours"))
     cases = [
+        ({"project_id": theirs["id"]}, []),
         ({"project_id": project["id"]}, [nine["id"], eleven["id"]]),
         ({"from_": t.at("10:00"), "to": t.at("11:00")}, [ten["id"]]),
         ({"from_": t.at("11:30", "+02:00"), "to": t.at("12:30", "+02:00")}, [nine["id"], ten["id"]]),
@@ -102,8 +105,8 @@ def filters(t: Tester) -> None:
 @check(
     "entries.list-validation",
     level="L5",
-    rules=("entries.filter-to-after-from", "entries.cursor-unknown-422"),
-    title="limit 0 or 101, a made-up cursor, or to before from is 422",
+    rules=("entries.filter-to-after-from", "entries.cursor-unknown-422", "query.schema-422"),
+    title="limit 0 or 101, a made-up cursor, an empty project_id, or to before from is 422",
     operations=["listTimeEntries"],
     anchor="pagination",
     why=LIST_ERRORS_WHY,
@@ -112,7 +115,7 @@ def list_validation(t: Tester) -> None:
     user = t.shared_user("alice")
     cases = [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"cursor": "not-a-cursor-we-made"}, "cursor"),
              ({"from_": t.at("10:00"), "to": t.at("09:00")}, "to"),
-             ({"from_": f"{t.day().isoformat()}T10:00:00"}, "from")]
+             ({"from_": f"{t.day().isoformat()}T10:00:00"}, "from"), ({"project_id": ""}, "project_id")]
     for params, field in cases:
         expect_field_errors(t, user.get(t.query("/time-entries", **params)), [field], why=LIST_ERRORS_WHY)
 
@@ -268,12 +271,26 @@ def body_too_large(t: Tester) -> None:
     for method, path in _body_targets(t, user):
         user.request(method, path, content=BIG_BODY, headers={"Content-Type": "application/json"}).expect(
             413, why=TOO_LARGE_WHY)
+    chunked = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    user.request("POST", "/projects", content=BIG_BODY, headers=chunked).expect(
+        413, why=TOO_LARGE_WHY + " A body sent in chunks has no Content-Length: count the bytes as they come.")
+    at_the_limit = _body_of_exactly(65_536, name=t.unique("At the limit"))
+    user.request("POST", "/projects", content=at_the_limit, headers={"Content-Type": "application/json"}).expect(
+        422, why="64 KiB (65,536 bytes) is the largest body allowed, not the smallest refused: this one is read, "
+                 "and its description over 1,000 characters is 422.")
 
 
-def _preflight(t: Tester, origin: str) -> Any:
-    return t.anonymous.request("OPTIONS", "/projects", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, content-type"})
+def _body_of_exactly(size: int, *, name: str) -> bytes:
+    shell = json.dumps({"name": name, "description": ""}).encode()
+    body = json.dumps({"name": name, "description": "x" * (size - len(shell))}).encode()
+    assert len(body) == size
+    return body
+
+
+def _preflight(t: Tester, origin: str, method: str = "POST", path: str = "/projects",
+               headers: str = "authorization, content-type") -> Any:
+    return t.anonymous.request("OPTIONS", path, headers={
+        "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
 
 
 def _lists(value: str | None) -> set[str]:
@@ -285,7 +302,7 @@ def _lists(value: str | None) -> set[str]:
     level="L5",
     rules=("cors.origins", "cors.preflight", "cors.actual-requests"),
     title="a preflight from the allowed origin names it, with the method and headers asked for",
-    operations=["getTimeEntry"],
+    operations=["getTimeEntry", "createTimeEntry"],
     anchor="cors",
     why=CORS_WHY,
 )
@@ -303,6 +320,14 @@ def cors_allowed(t: Tester) -> None:
              reply=reply, why=CORS_WHY)
     user = t.shared_user("alice")
     entry = user.create_entry(t.at("09:00"), t.at("10:00"))
+    conditional = _preflight(t, origin, "PATCH", f"/time-entries/{entry['id']}", "authorization, content-type, if-match")
+    methods = _lists(conditional.header("Access-Control-Allow-Methods"))
+    headers = _lists(conditional.header("Access-Control-Allow-Headers"))
+    t.ensure(200 <= conditional.status < 300 and ("patch" in methods or "*" in methods)
+             and ({"authorization", "content-type", "if-match"} <= headers or "*" in headers),
+             expected="2xx with Allow-Methods with PATCH and Allow-Headers with authorization, content-type and if-match",
+             received=f"{conditional.status}, Allow-Methods {sorted(methods)}, Allow-Headers {sorted(headers)}",
+             reply=conditional, why=CORS_WHY + " A front end sends If-Match with every conditional PATCH.")
     actual = user.get(f"/time-entries/{entry['id']}", headers={"Origin": origin})
     actual.expect(200)
     exposed = _lists(actual.header("Access-Control-Expose-Headers"))

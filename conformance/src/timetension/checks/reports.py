@@ -206,7 +206,8 @@ def running_not_counted(t: Tester) -> None:
 @check(
     "reports.validation",
     level="L4",
-    rules=("reports.range-366-days", "reports.to-not-before-from", "reports.tz-iana", "errors.field-names"),
+    rules=("reports.range-366-days", "reports.to-not-before-from", "reports.tz-iana", "errors.field-names",
+           "query.schema-422"),
     title="to before from, an unknown zone, an impossible date or over 366 days is 422",
     operations=["getSummaryReport"],
     anchor="report-errors",
