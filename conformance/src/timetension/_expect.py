@@ -121,7 +121,7 @@ class Reply:
             raise self._failed(
                 f"{expected} with a body that matches the spec's {name} schema",
                 why,
-                [f"the body does not match {name} {error}" for error in errors[:5]],
+                errors[:5],
             )
 
     def _failed(

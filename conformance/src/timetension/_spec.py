@@ -16,6 +16,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ._schema_messages import SchemaMessages
+
 SPEC_ENV_VAR = "TIMETENSION_SPEC"
 _SPEC_URI = "urn:timetension:openapi"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -79,6 +81,8 @@ class Spec:
         self._registry = Registry().with_resource(_SPEC_URI, resource)
         self._resolver = self._registry.resolver(base_uri=_SPEC_URI)
         self._validators: dict[str, Draft202012Validator] = {}
+        components = document.get("components", {}).get("schemas", {})
+        self._messages = SchemaMessages(components, lambda ref: self._resolver.lookup(ref).contents)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Spec:
@@ -183,7 +187,8 @@ class Spec:
         return ref.rsplit("/", 1)[-1]
 
     def validation_errors(self, pointer: str, instance: Any) -> list[str]:
-        """Plain-words reasons why instance does not match the schema at pointer (empty when it does)."""
+        """One sentence per thing wrong with instance against the schema at pointer (empty when it matches):
+        the member's JSON path, the rule it breaks, and the spec's description of it when there is one."""
         validator = self._validators.get(pointer)
         if validator is None:
             validator = Draft202012Validator(
@@ -192,11 +197,13 @@ class Spec:
                 format_checker=Draft202012Validator.FORMAT_CHECKER,
             )
             self._validators[pointer] = validator
-        messages = []
-        for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
-            where = "/" + "/".join(str(part) for part in error.absolute_path)
-            messages.append(f"at {where}: {error.message}")
-        return messages
+        root = self._resolver.lookup(pointer).contents
+        top_name = self.schema_name(pointer)
+        messages: dict[tuple[str, ...], str] = {}  # one sentence per member, and one per object's missing ones
+        for error in sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]):
+            key = (*map(str, error.absolute_path), "required" if error.validator == "required" else "")
+            messages.setdefault(key, self._messages.sentence(error, top_name, root, instance))
+        return list(messages.values())
 
 
 @lru_cache(maxsize=1)
