@@ -16,7 +16,7 @@ from . import __version__, _hints
 from ._docs_url import default_docs_url, page_link
 from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
-from ._fuzz import FUZZ_STAGE, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
+from ._fuzz import FUZZ_STAGE, OperationFindings, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
 from ._registry import LEVEL_IDS, Check, all_checks
 from ._reproduce import Recorder
 from ._spec import Level, Operation, Spec, default_spec
@@ -442,23 +442,30 @@ def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: 
         return
     share = outcome.duration / len(outcome.operations)
     for findings in outcome.operations:
-        check = fuzz_check(findings.operation)
-        checked = CheckResult(check, PASSED, share, docs_url=run.docs_link(check),
-                              advice=[f"{a.title} ({a.check}): {a.message}  Reproduce: {a.reproduction}"
-                                      for a in findings.advice])
-        if findings.failures:
-            first, *others = findings.failures
-            checked.status = FAILED
-            checked.failure = Failure(
-                expected="no server error and only documented answers",
-                received=f"{first.title}: {first.message}".strip(),
-                why=check.why,
-                request=f"{findings.operation.method.upper()} {findings.operation.path}",
-                details=[f"also: {other.title}: {other.message}" for other in others],
-                reproduction=[finding.reproduction for finding in findings.failures if finding.reproduction],
-            )
+        checked = fuzz_result(findings, share, run.docs_link(fuzz_check(findings.operation)))
         level_result.checks.append(checked)
         notify("check", checked)
+
+
+def fuzz_result(findings: OperationFindings, duration: float, docs_url: str) -> CheckResult:
+    """An operation's fuzzing as a check: its first finding told like any failure, the others listed."""
+    check = fuzz_check(findings.operation)
+    checked = CheckResult(check, PASSED, duration, docs_url=docs_url,
+                          advice=[f"{a.summary()}  Reproduce: {a.reproduction}" for a in findings.advice])
+    if findings.failures:
+        first, *others = findings.failures
+        checked.status = FAILED
+        checked.failure = Failure(
+            expected=first.expected,
+            received=first.received,
+            why=check.why,
+            request=first.request,
+            # The same request often breaks two checks (a 500 is also undocumented): said once.
+            details=first.details + [f"also: {other.summary()}" for other in others
+                                     if other.reproduction != first.reproduction],
+            reproduction=list(dict.fromkeys(f.reproduction for f in findings.failures if f.reproduction)),
+        )
+    return checked
 
 
 def _lost_the_app(outcome: CheckResult) -> bool:

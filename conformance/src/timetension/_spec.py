@@ -176,6 +176,17 @@ class Spec:
         escaped_type = media_type.replace("~", "~0").replace("/", "~1")
         return f"{pointer}/content/{escaped_type}/schema"
 
+    def request_schema(self, operation: Operation, media_type: str) -> str | None:
+        """A JSON pointer into the spec to an operation's request body schema, or None."""
+        escaped_path = operation.path.replace("~", "~0").replace("/", "~1")
+        pointer = f"#/paths/{escaped_path}/{operation.method}/requestBody"
+        body, pointer = self._resolve_with_pointer(self._resolver.lookup(pointer).contents, pointer) \
+            if "requestBody" in self.document["paths"][operation.path][operation.method] else ({}, pointer)
+        if "schema" not in body.get("content", {}).get(media_type, {}):
+            return None
+        escaped_type = media_type.replace("~", "~0").replace("/", "~1")
+        return f"{pointer}/content/{escaped_type}/schema"
+
     def documented_media_types(self, operation: Operation, status: int) -> tuple[str, ...]:
         found = self._response(operation, status)
         return tuple(found[0].get("content", {})) if found else ()
