@@ -130,7 +130,7 @@ def idle(t: Tester) -> None:
 )
 def running_blocks_later(t: Tester) -> None:
     user = t.new_user("running")
-    user.post("/timer/start").expect(201)
+    user.post("/timer/start").expect(201, why="the check needs a running timer; POST /timer/start with no body starts one.")
     now = t.now_utc()
     later = {"started_at": t.stamp(now + timedelta(hours=1)), "ended_at": t.stamp(now + timedelta(hours=2))}
     user.post("/time-entries", json=later).expect_problem(409, why=RUNNING_COVERS_WHY)
