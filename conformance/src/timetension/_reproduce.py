@@ -25,12 +25,14 @@ _VARIABLE_NAMES = {"/projects": "PROJECT_ID", "/time-entries": "ENTRY_ID", "/tim
                    "/users": "USER_ID"}
 _RUN = "RUN=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \\n')  # 8 random hex digits: new emails and names each paste"
 _SUCCESS = range(200, 300)
+_CONDITIONS = ("if-match", "if-none-match")
+ETAG = "etag"
 
 
 @dataclass
 class _Produced:
     exchange: Exchange
-    field: str  # the member of the JSON answer that carries the value: access_token or id
+    field: str  # where the answer carries the value: its JSON member access_token or id, or its ETag header
 
 
 def _json(data: bytes | None) -> Any:
@@ -82,6 +84,9 @@ class Recorder:
         with self._lock:
             if exchange.method == "POST" and path == "/users" and isinstance(sent, dict):
                 self._registrations.setdefault(str(sent.get("email")), exchange)
+            tag = exchange.response_headers.get("etag")
+            if tag:
+                self._produced.setdefault(tag, _Produced(exchange, ETAG))
             if not isinstance(answer, dict):
                 return
             if isinstance(answer.get("access_token"), str):
@@ -95,7 +100,8 @@ class Recorder:
     # Which requests a failure needs ------------------------------------------------------------
 
     def _used_values(self, exchange: Exchange) -> list[str]:
-        """Tokens and ids the request sends: in its Authorization header, its path, query and body."""
+        """Tokens, ids and entity tags the request sends: in its Authorization header, its path, query and
+        body, and its If-Match."""
         split = urlsplit(exchange.path)
         found = [part for part in split.path.split("/") if part]
         found += [value for _, value in parse_qsl(split.query)]
@@ -103,6 +109,9 @@ class Recorder:
         for name, value in exchange.request_headers.items():
             if name.lower() == "authorization" and value.lower().startswith("bearer "):
                 found.append(value[7:].strip())
+            if name.lower() in _CONDITIONS:
+                tags = [tag.strip() for tag in value.split(",")]
+                found += tags + [tag[2:] for tag in tags if tag.startswith("W/")]
         return [value for value in dict.fromkeys(found) if value in self._produced]
 
     def _token_of(self, exchange: Exchange) -> str | None:
@@ -150,7 +159,7 @@ class Recorder:
             failing = conversation[-1]
         steps = self.needed(conversation, failing)
         variables: dict[str, str] = {}  # value -> variable name
-        captures: dict[int, tuple[str, str]] = {}  # id(exchange) -> (variable, JSON member)
+        captures: dict[int, list[tuple[str, str]]] = {}  # id(exchange) -> [(variable, where its value is)]
         counts: dict[str, int] = {}
         for step in steps:
             for value in self._used_values(step):
@@ -161,13 +170,19 @@ class Recorder:
                     continue
                 if produced.field == "access_token":
                     base = "TOKEN"
+                elif produced.field == ETAG:
+                    base = "ETAG"
                 else:
                     base = _VARIABLE_NAMES.get(urlsplit(produced.exchange.path).path, "ID")
                 counts[base] = counts.get(base, 0) + 1
                 name = base if counts[base] == 1 else f"{base}_{counts[base]}"
                 variables[value] = name
-                captures[id(produced.exchange)] = (name, produced.field)
-        substitutions = dict(variables)
+                captures.setdefault(id(produced.exchange), []).append((name, produced.field))
+        # Each kind of value is replaced only where it travels, so a short one cannot match by accident.
+        where = {value: self._produced[value].field for value in variables}
+        substitutions = {value: name for value, name in variables.items() if where[value] == "id"}
+        tokens = {value: name for value, name in variables.items() if where[value] == "access_token"}
+        tags = {value: name for value, name in variables.items() if where[value] == ETAG}
         # A fresh $RUN only matters when the script makes something (an account, a project) that a second
         # paste would otherwise find taken.
         if self.run_id and any(step.method != "GET" for step in steps):
@@ -177,12 +192,21 @@ class Recorder:
         if "RUN" in substitutions.values() and any(self.run_id.lower() in _text(step).lower() for step in steps):
             lines.append(_RUN)
         for step in steps:
-            words = _curl_words(step, substitutions)
+            words = _curl_words(step, substitutions, tokens, tags)
             if step is failing:
                 lines.append(" ".join(["curl", "-sS", "-i", *words]))
-            elif id(step) in captures:
-                name, member = captures[id(step)]
+            elif [field for _, field in captures.get(id(step), [])] in (["access_token"], ["id"]):
+                [(name, member)] = captures[id(step)]
                 lines.append(f"{name}=$(curl -sS {' '.join(words)} | jq -r .{member})")
+            elif id(step) in captures:
+                # An entity tag is in the headers: keep the whole answer, then read each value out of it.
+                lines.append(f"ANSWER=$(curl -sS -i {' '.join(words)})")
+                for name, where in captures[id(step)]:
+                    if where == ETAG:
+                        read = "tr -d '\\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p'"
+                    else:
+                        read = f"tr -d '\\r' | sed '1,/^$/d' | jq -r .{where}"
+                    lines.append(f'{name}=$(printf \'%s\\n\' "$ANSWER" | {read})')
             else:
                 line = f"{step.method} {step.path} -> %{{http_code}}\\n"
                 lines.append(" ".join(["curl", "-sS", "-o", "/dev/null", "-w", shlex.quote(line), *words]))
@@ -194,11 +218,15 @@ def _text(exchange: Exchange) -> str:
     return " ".join([exchange.url, body, *exchange.request_headers.values()])
 
 
-def _curl_words(exchange: Exchange, substitutions: dict[str, str]) -> list[str]:
+def _curl_words(exchange: Exchange, substitutions: dict[str, str], tokens: dict[str, str],
+                tags: dict[str, str]) -> list[str]:
+    """curl's arguments for the request: ids (and $RUN) replaced in the URL and the body, tokens in
+    Authorization, entity tags in If-Match."""
     words = ["-X", exchange.method] if exchange.method != "GET" else []
     words.append(shell_word(exchange.url, substitutions))
     for name, value in exchange.request_headers.items():
-        words += ["-H", shell_word(f"{name}: {value}", substitutions)]
+        only = {"authorization": tokens, **{condition: tags for condition in _CONDITIONS}}.get(name.lower())
+        words += ["-H", shell_word(f"{name}: {value}", substitutions if only is None else only)]
     if exchange.request_body is not None:
         words += ["--data-binary", shell_word(exchange.request_body.decode("utf-8", "replace"), substitutions)]
     return words
