@@ -208,8 +208,8 @@ class Recorder:
                         read = f"tr -d '\\r' | sed '1,/^$/d' | jq -r .{where}"
                     lines.append(f'{name}=$(printf \'%s\\n\' "$ANSWER" | {read})')
             else:
-                line = f"{step.method} {step.path} -> %{{http_code}}\\n"
-                lines.append(" ".join(["curl", "-sS", "-o", "/dev/null", "-w", shlex.quote(line), *words]))
+                line = shell_word(f"{step.method} {step.path} -> %{{http_code}}\\n", substitutions)
+                lines.append(" ".join(["curl", "-sS", "-o", "/dev/null", "-w", line, *words]))
         return lines
 
 
