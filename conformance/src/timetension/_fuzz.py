@@ -191,7 +191,8 @@ def _read_events(path: Path, spec: Spec, operations: list[Operation], url: str, 
                 key = (findings.operation.operation_id, result.get("name", ""), info.get("title", ""))
                 if key in seen:
                     continue
-                if result.get("name") == "negative_data_rejection" and _matches_request_schema(spec, findings.operation, case):
+                negative = result.get("name") == "negative_data_rejection"
+                if negative and _matches_request_schema(spec, findings.operation, case):
                     continue  # schemathesis' "negative" case is one the spec allows
                 seen.add(key)
                 finding = _finding(spec, findings.operation, result.get("name", "?"), info, interaction, token)

@@ -134,7 +134,8 @@ class SchemaMessages:
             missing = [m for m in error.validator_value if isinstance(value, dict) and m not in value]
             names = ", ".join(f"`{m}`" for m in missing)
             whose = f"`{where}`" if path else "the body"
-            sentence = f"{whose} has no {names}; {self.name_of(owner, top_name)} requires {'it' if len(missing) < 2 else 'them'}"
+            them = "it" if len(missing) < 2 else "them"
+            sentence = f"{whose} has no {names}; {self.name_of(owner, top_name)} requires {them}"
             return _with_reason(sentence, self._member_schema(owner, missing[0])) if len(missing) == 1 else sentence
         if keyword in ("anyOf", "oneOf") and error.context:
             # Of the branches, the one that failed on something other than the type says the most.

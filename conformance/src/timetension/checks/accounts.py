@@ -167,7 +167,8 @@ def bad_credentials(t: Tester) -> None:
     t.ensure(
         all(wrong_body.get(k) == unknown_body.get(k) for k in keys),
         expected="the same type, title and detail for both",
-        received=f"wrong password: {as_json([wrong_body.get(k) for k in keys])}; unknown email: {as_json([unknown_body.get(k) for k in keys])}",
+        received=f"wrong password: {as_json([wrong_body.get(k) for k in keys])}; "
+                 f"unknown email: {as_json([unknown_body.get(k) for k in keys])}",
         reply=unknown_email,
         why=SAME_401_WHY,
     )

@@ -95,7 +95,8 @@ def filters(t: Tester) -> None:
     ]
     for params, wanted in cases:
         reply = user.get(t.query("/time-entries", **params))
-        t.ensure_equal(_ids(reply.expect(200)), wanted, what=f"ids listed for GET {reply.exchange.path}", reply=reply, why=FILTER_WHY)
+        t.ensure_equal(_ids(reply.expect(200)), wanted, what=f"ids listed for GET {reply.exchange.path}", reply=reply,
+                       why=FILTER_WHY)
 
 
 @check(
