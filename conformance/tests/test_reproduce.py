@@ -94,6 +94,19 @@ def test_an_entity_tag_is_read_from_the_answer_that_carried_it() -> None:
     assert captured.stdout == 'e-new "v1"\n', captured.stderr
 
 
+def test_an_anonymous_request_keeps_the_anonymous_changes_before_it() -> None:
+    recorder = Recorder(RUN_ID)
+    email = f"tt-ada-{RUN_ID}-1@example.com"
+    conversation = [
+        _exchange("POST", "/users", 201, {"email": email, "password": "pw"}, {"id": "u1"}),
+        _exchange("POST", "/users", 201, {"email": email.upper(), "password": "pw"}, {"id": "u2"}),
+    ]
+    for exchange in conversation:
+        recorder.record(exchange)
+    lines = recorder.script(conversation, conversation[-1])
+    assert len(lines) == 3 and "tt-ada-'\"$RUN\"'-1" in lines[1] and "TT-ADA-'\"$RUN\"'-1" in lines[2]
+
+
 def test_ids_in_a_list_are_named() -> None:
     recorder = Recorder(RUN_ID)
     _conversation(recorder)

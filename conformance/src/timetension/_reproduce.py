@@ -127,10 +127,10 @@ class Recorder:
             token = self._token_of(failing)
             chosen: dict[int, Exchange] = {id(failing): failing}
             pending = [failing]
-            # The same user's earlier changes in this check: state no id points at (a name taken, a timer
-            # running, an overlapping entry).
+            # The same caller's earlier changes in this check: state no id points at (a name or an email
+            # taken, a timer running, an overlapping entry). Anonymous callers count as one.
             for earlier in before:
-                if (token is not None and self._token_of(earlier) == token and earlier.method != "GET"
+                if (self._token_of(earlier) == token and earlier.method != "GET"
                         and earlier.status in _SUCCESS and id(earlier) not in chosen):
                     chosen[id(earlier)] = earlier
                     pending.append(earlier)
