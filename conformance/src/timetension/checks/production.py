@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from .._expect import as_json
+from .._expect import describe_answer
 from .._registry import check
 from .._tester import Tester, User
 from ._common import expect_field_errors
@@ -412,5 +413,5 @@ def body_too_large_without_token(t: Tester) -> None:
     for path in ("/projects", "/time-entries"):
         reply = t.anonymous.request("POST", path, content=BIG_BODY, headers={"Content-Type": "application/json"})
         t.ensure(reply.status in (401, 413), expected=f"POST {path} without a token: 401 or 413",
-                 received=str(reply.status), reply=reply, why=TOO_LARGE_ANONYMOUS_WHY)
+                 received=describe_answer(reply.exchange), reply=reply, why=TOO_LARGE_ANONYMOUS_WHY)
         reply.expect_problem(reply.status, why=TOO_LARGE_ANONYMOUS_WHY)
