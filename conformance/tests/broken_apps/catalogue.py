@@ -711,6 +711,37 @@ def _empty_patch_is_empty_object(original: Callable[..., Any]) -> Callable[..., 
     return read
 
 
+def _control_characters_dropped_from_passwords(name: str, value: Any) -> Any:
+    if name == "password" and isinstance(value, str):
+        return "".join(c for c in value if c.isprintable() or c == "\x00")
+    return value
+
+
+def _gmt_names_as_offsets(original: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Etc/GMT-14 read as the offset -14:00, when POSIX signs make it +14:00."""
+
+    def zone(name: str) -> Any:
+        found = original(name)
+        match = re.fullmatch(r"Etc/GMT([+-][0-9]+)", name)
+        return timezone(timedelta(hours=int(match.group(1)))) if match else found
+
+    return zone
+
+
+def _other_users_project_filter_404(request: Request, answer: Answer) -> Answer | None:
+    if _is(request, "GET", "/time-entries") and "project_id" in request.query_params and answer.status == 200:
+        if not answer.json["items"]:
+            return _problem(404, "Not Found", "No such project.")
+    return None
+
+
+def _preflight_without_if_match(request: Request, answer: Answer) -> Answer | None:
+    if request.method == "OPTIONS" and "access-control-allow-headers" in answer.headers:
+        answer.headers["access-control-allow-headers"] = "Authorization, Content-Type"
+        return answer
+    return None
+
+
 CATALOGUE: tuple[BrokenApp, ...] = (
     BrokenApp("unknown-path-plain-text", "unknown paths get the framework's text/plain 404",
               "errors.unknown-path-404", rewrite=_plain_text_404),
@@ -890,6 +921,27 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               replace=(("routes.time_entries", "_query_timestamp", Wrap(_date_alone_as_midnight)),)),
     BrokenApp("list-parameters-before-token", "without a token, a bad limit or cursor is 422 instead of 401",
               "entries.token-before-parameters", rewrite_request=_list_parameters_before_token),
+    BrokenApp("password-control-characters-dropped", "control characters are dropped from passwords",
+              "accounts.password-kept-exactly",
+              rewrite_request=_coerce(r"/users|/auth/token", _control_characters_dropped_from_passwords)),
+    BrokenApp("zone-gmt-sign-inverted", "Etc/GMT-14 is taken as 14 hours west of UTC", "reports.zone-names",
+              replace=(("rules", "time_zone", Wrap(_gmt_names_as_offsets)),)),
+    BrokenApp("empty-project-filter-accepted", "an empty project_id filter is taken, matching nothing",
+              "entries.empty-parameters-refused",
+              replace=(("routes.time_entries", "_query_project_id", lambda raw: raw),)),
+    BrokenApp("other-users-project-filter-404", "a project_id filter that matches nothing is 404",
+              "entries.empty-parameters-refused", rewrite=_other_users_project_filter_404),
+    BrokenApp("if-match-weak-comparison", 'If-Match compares weakly: W/"3" matches "3"',
+              "entries.if-match-list-and-weak-tag",
+              replace=(("rules", "if_match_allows", Wrap(lambda original: lambda header, tag: original(
+                  header.replace("W/", ""), tag))),)),
+    BrokenApp("if-match-list-ignored", "If-Match takes one tag only: a list never matches",
+              "entries.if-match-list-and-weak-tag",
+              replace=(("rules", "if_match_allows", lambda header, tag: header.strip() in ("*", tag)),)),
+    BrokenApp("body-limit-off-by-one", "a body of exactly 65,536 bytes is 413", "limits.body-limit-boundary",
+              replace=(("rules", "BODY_MAX_BYTES", 65535),)),
+    BrokenApp("preflight-without-if-match", "a preflight does not allow the If-Match header",
+              "cors.preflight-patch-if-match", rewrite=_preflight_without_if_match),
     # The fuzz stage
     BrokenApp("fuzzed-name-500", "a project name with a non-ASCII letter crashes the app (500)",
               "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_non_ascii_names)),)),

@@ -6,7 +6,7 @@ from .._expect import Reply
 from .._registry import check
 from .._tester import PASSWORD, Tester
 from ._common import MEDIA_TYPE_WHY, expect_field_errors
-from ._edges import CODE_POINTS_WHY, EMOJI, refuse_non_objects, refuse_nul, refuse_other_types
+from ._edges import CODE_POINTS_WHY, EMOJI, TRICKY_TEXT, refuse_non_objects, refuse_nul, refuse_other_types
 from .accounts import PASSWORD_WHY, UNIQUE_EMAIL_WHY
 
 EMPTY_BODY_WHY = (
@@ -119,6 +119,23 @@ def nul_refused(t: Tester) -> None:
         ("email", {"email": alice.email + "\x00", "password": PASSWORD}),
         ("password", {"email": alice.email, "password": PASSWORD + "\x00"}),
     ])
+
+
+@check(
+    "accounts.password-kept-exactly",
+    level="L1",
+    title="a password with control characters and emoji signs in as given, and not without them",
+    operations=["registerUser", "createToken"],
+    anchor="password-rules",
+    why="a password may hold any character but NUL; it is hashed exactly as given, nothing dropped or normalised.",
+)
+def password_kept_exactly(t: Tester) -> None:
+    email = t.unique_email("tricky-password")
+    t.register(email, password=TRICKY_TEXT)
+    t.anonymous.post("/auth/token", json={"email": email, "password": TRICKY_TEXT}).expect(200, why=t.check.why)
+    printable = "".join(c for c in TRICKY_TEXT if c.isprintable())
+    t.anonymous.post("/auth/token", json={"email": email, "password": printable}).expect(
+        401, why=t.check.why + " The same password without its control characters is another password.")
 
 
 @check(

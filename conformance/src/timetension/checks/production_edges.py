@@ -9,8 +9,8 @@ from .._expect import Reply
 from .._registry import check
 from .._tester import Tester, User
 from ._common import expect_field_errors
-from ._edges import TOKEN_FIRST_WHY, without_token
-from .production import FILTER_WHY, PAGES_WHY
+from ._edges import TOKEN_FIRST_WHY, ensure_kept, without_token
+from .production import FILTER_WHY, PAGES_WHY, _lists
 from .time_entries_edges import FORMS_WHY, refused_forms
 
 ENTRIES = 10
@@ -112,3 +112,87 @@ def token_before_parameters(t: Tester) -> None:
     bobs = t.shared_user("bob").create_entry(t.at("09:00"), t.at("10:00"))
     stale = {"json": {"description": "stale"}, "headers": {"If-Match": '"stale-tag"'}}
     without_token(t, "PATCH", f"/time-entries/{bobs['id']}", [("an If-Match tag that is not current", stale)])
+
+
+@check(
+    "entries.empty-parameters-refused",
+    level="L5",
+    title="an empty project_id or cursor is 422, and another user's project matches nothing (200, no entries)",
+    operations=["listTimeEntries", "createProject", "createTimeEntry"],
+    anchor="filters",
+    why="project_id and cursor are at least one character long; another user's project simply matches nothing.",
+)
+def empty_parameters_refused(t: Tester) -> None:
+    alice = t.shared_user("alice")
+    for name in ("project_id", "cursor"):
+        expect_field_errors(t, alice.get(f"/time-entries?{name}="), [name],
+                            why=t.check.why + f" This {name} was empty.")
+    bob = t.shared_user("bob")
+    bobs = bob.create_project(t.unique("Bob's filter"))
+    bob.create_entry(t.at("09:00"), t.at("10:00"), project_id=bobs["id"])
+    for project_id in (bobs["id"], t.unique("no-such-project")):
+        reply = alice.get(t.query("/time-entries", project_id=project_id))
+        t.ensure_equal(reply.expect(200, why=t.check.why).get("items"), [], what="items", reply=reply,
+                       why=t.check.why + " The filter answers 200 with no entries, not 404, and never bob's entries.")
+
+
+@check(
+    "entries.if-match-list-and-weak-tag",
+    level="L5",
+    title='If-Match with a list holding the current tag lets a PATCH through; a weak W/"..." tag is 412',
+    operations=["createTimeEntry", "getTimeEntry", "updateTimeEntry"],
+    anchor="etag",
+    why='If-Match follows RFC 9110: a list matches when any of its tags does, compared strongly, so a weak tag '
+        '(W/"3") never matches and is 412.',
+)
+def if_match_list_and_weak_tag(t: Tester) -> None:
+    alice = t.shared_user("alice")
+    entry = alice.create_entry(t.at("09:00"), t.at("10:00"), description="first")
+    path = f"/time-entries/{entry['id']}"
+    read = alice.get(path)
+    read.expect(200)
+    tag = read.header("ETag") or '""'
+    alice.patch(path, json={"description": "weak"}, headers={"If-Match": f"W/{tag}"}).expect_problem(412, why=t.check.why)
+    changed = alice.patch(path, json={"description": "listed"}, headers={"If-Match": f'"not-the-tag", {tag}'})
+    ensure_kept(t, changed, changed.expect(200, why=t.check.why), {"description": "listed"}, why=t.check.why)
+
+
+@check(
+    "limits.body-limit-boundary",
+    level="L5",
+    title="a body of exactly 65,536 bytes is read; one byte more is 413",
+    operations=["createProject"],
+    anchor="body-limit",
+    why="the limit is 64 KiB (65,536 bytes) included: only a larger body is 413.",
+)
+def body_limit_boundary(t: Tester) -> None:
+    alice = t.shared_user("alice")
+    for size, status in ((65536, 201), (65537, 413)):
+        start = f'{{"name": "{t.unique("Boundary")}"'
+        body = start + " " * (size - len(start.encode()) - 1) + "}"
+        alice.post("/projects", content=body, headers={"Content-Type": "application/json"}).expect(
+            status, why=t.check.why + f" This body was {len(body.encode())} bytes (JSON padded with spaces).")
+
+
+@check(
+    "cors.preflight-patch-if-match",
+    level="L5",
+    title="a preflight for PATCH with If-Match from the allowed origin allows both",
+    operations=[],
+    anchor="cors",
+    why="a front end sends PATCH with If-Match to avoid lost updates; the preflight must allow that method and header.",
+)
+def preflight_patch_if_match(t: Tester) -> None:
+    origin = t.cors_origin
+    reply = t.anonymous.request("OPTIONS", f"/time-entries/{t.unique('any')}", headers={
+        "Origin": origin, "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "authorization, content-type, if-match"})
+    allowed = reply.header("Access-Control-Allow-Origin")
+    methods, headers = _lists(reply.header("Access-Control-Allow-Methods")), _lists(reply.header("Access-Control-Allow-Headers"))
+    t.ensure(200 <= reply.status < 300 and allowed in (origin, "*") and ("patch" in methods or "*" in methods)
+             and ({"authorization", "content-type", "if-match"} <= headers or "*" in headers),
+             expected=f"2xx with Access-Control-Allow-Origin: {origin}, Allow-Methods with PATCH, "
+                      "Allow-Headers with authorization, content-type and if-match",
+             received=f"{reply.status}, Allow-Origin {allowed}, Allow-Methods {sorted(methods)}, "
+                      f"Allow-Headers {sorted(headers)}",
+             reply=reply, why=t.check.why)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from .._registry import check
 from .._tester import Tester
 from ._edges import TOKEN_FIRST_WHY, without_token
-from .reports import _reporter, _summary
+from .reports import _days, _reporter, _summary
 
 TIES_WHY = (
     "projects are ordered by most time first, then by project_id, with time outside any project (null) last: "
@@ -33,6 +35,33 @@ def ties_by_project_id(t: Tester) -> None:
     low, high = sorted((first, second))
     t.ensure_equal(projects, [(most, 7200), (low, 3600), (high, 3600), (None, 3600)], what="projects",
                    reply=reply, why=TIES_WHY)
+
+
+ZONE_NAMES_WHY = (
+    "tz takes IANA names as the database spells them, UTC and Etc/UTC included. Etc/GMT-14 is 14 hours EAST "
+    "of UTC (POSIX signs are inverted): reading the name as an offset gets the day wrong."
+)
+
+
+@check(
+    "reports.zone-names",
+    level="L4",
+    title="tz=Etc/GMT-14 puts 10:00Z on the next local date; Etc/UTC and UTC are UTC",
+    operations=["getSummaryReport"],
+    anchor="time-zones",
+    why=ZONE_NAMES_WHY,
+)
+def zone_names(t: Tester) -> None:
+    user = _reporter(t)
+    user.create_entry(t.at("10:00"), t.at("11:00"))
+    next_day = t.day() + timedelta(days=1)
+    reply, report = _summary(t, user, t.day(), next_day, tz="Etc/GMT-14")
+    t.ensure_equal((report.get("tz"), _days(report)), ("Etc/GMT-14", [(t.day().isoformat(), 0), (next_day.isoformat(), 3600)]),
+                   what="(tz, days) in Etc/GMT-14", reply=reply, why=ZONE_NAMES_WHY + " 10:00Z is 00:00 the next day at +14:00.")
+    for zone in ("Etc/UTC", "UTC"):
+        reply, report = _summary(t, user, t.day(), t.day(), tz=zone)
+        t.ensure_equal((report.get("tz"), _days(report)), (zone, [(t.day().isoformat(), 3600)]),
+                       what=f"(tz, days) in {zone}", reply=reply, why=ZONE_NAMES_WHY)
 
 
 @check(
