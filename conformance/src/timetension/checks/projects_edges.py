@@ -54,7 +54,7 @@ def token_before_body(t: Tester) -> None:
 @check(
     "projects.lengths-in-code-points",
     level="L2",
-    title="a name of 100 emoji-padded characters, or 100 inside white space, is accepted; 101 is 422; descriptions 1000/1001",
+    title="names of 100 characters (emoji count as one), also inside white space, are accepted; 101 is 422",
     operations=["createProject"],
     anchor="names",
     why=LENGTH_WHY,
@@ -124,7 +124,7 @@ def text_kept_exactly(t: Tester) -> None:
 @check(
     "projects.name-case-unicode",
     level="L2",
-    title="project names clash ignoring case beyond ASCII: Élan and élan; renaming to its own name in another case is fine",
+    title="names clash ignoring case beyond ASCII (Élan, élan); renaming to its own name in another case is fine",
     operations=["createProject", "updateProject"],
     anchor="unique-names",
     why=UNIQUE_WHY + " Ignoring case means Unicode case, not only A to Z.",

@@ -108,7 +108,7 @@ def types_not_coerced(t: Tester) -> None:
 @check(
     "entries.timestamp-forms",
     level="L3",
-    title="a leap second, an offset of ±24:00, month 13, day 32, hour 24 or a date alone is 422; ±23:59 and .999999999 are fine",
+    title="a leap second, offset ±24:00, month 13, day 32, hour 24 or a date alone is 422; ±23:59 and .999999999 pass",
     operations=["createTimeEntry", "updateTimeEntry"],
     anchor="timestamps",
     why=FORMS_WHY,
