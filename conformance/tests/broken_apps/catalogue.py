@@ -742,6 +742,15 @@ def _preflight_without_if_match(request: Request, answer: Answer) -> Answer | No
     return None
 
 
+def _projects_by_second_then_id(request: Request, answer: Answer) -> Answer | None:
+    """Projects ordered by created_at, then by their (random) id: a tie within a second is shuffled."""
+    if _is(request, "GET", "/projects") and answer.status == 200:
+        document = answer.json
+        document["items"].sort(key=lambda project: (project["created_at"], project["id"]))
+        return answer.with_json(document)
+    return None
+
+
 CATALOGUE: tuple[BrokenApp, ...] = (
     BrokenApp("unknown-path-plain-text", "unknown paths get the framework's text/plain 404",
               "errors.unknown-path-404", rewrite=_plain_text_404),
@@ -876,6 +885,8 @@ CATALOGUE: tuple[BrokenApp, ...] = (
                   (ct or "").split(";")[0].strip().lower().endswith("+json")))),)),
     BrokenApp("token-lifetime-86400-refused", "expires_in of 86400 is refused", "accounts.token-lifetime-bounds",
               replace=(("rules", "TOKEN_LIFETIME_MAX", 86399),)),
+    BrokenApp("project-ties-by-id", "projects created in the same second are listed by id, not creation order",
+              "projects.list-ties-in-creation-order", rewrite=_projects_by_second_then_id),
     BrokenApp("project-name-counted-in-utf16", "project names are counted in UTF-16 units, not code points",
               "projects.lengths-in-code-points", replace=(("rules", "clean_project_name", _utf16_project_name),)),
     BrokenApp("name-length-before-trimming", "a name's length is checked before its white space is trimmed",

@@ -51,6 +51,26 @@ def token_before_body(t: Tester) -> None:
     without_token(t, "PATCH", someone_elses, [("a token that is not one, and broken JSON", broken)])
 
 
+TIES = 8
+
+
+@check(
+    "projects.list-ties-in-creation-order",
+    level="L2",
+    title=f"{TIES} projects created within the same second are listed in the order they were created",
+    operations=["createProject", "listProjects"],
+    anchor="list",
+    why="projects are listed oldest first, in the order they were created: within one second too, where a "
+        "timestamp ties and only the creation order (a sequence, not a random id) tells them apart.",
+)
+def list_ties_in_creation_order(t: Tester) -> None:
+    alice = t.shared_user("alice")
+    created = [alice.create_project(t.unique("Tie"))["id"] for _ in range(TIES)]
+    reply = alice.get("/projects")
+    listed = [project.get("id") for project in reply.expect(200).get("items", [])]
+    t.ensure_in_order(listed, created, what="ids in the list", reply=reply, why=t.check.why)
+
+
 @check(
     "projects.lengths-in-code-points",
     level="L2",
