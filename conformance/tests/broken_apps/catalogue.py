@@ -751,6 +751,22 @@ def _projects_by_second_then_id(request: Request, answer: Answer) -> Answer | No
     return None
 
 
+def _minus_zero_refused(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        if text.endswith("-00:00"):
+            raise ValueError("must not have the offset -00:00")
+        return original(text)
+
+    return parse
+
+
+def _empty_timer_body_refused(sent: SentRequest) -> Answer | None:
+    """Content-Type: application/json with zero bytes is parsed, and fails, even where the body is optional."""
+    if sent.method == "POST" and sent.path == "/timer/start" and not sent.body and "content-type" in sent.headers:
+        return _problem(400, "Bad Request", "The request body is not valid JSON.")
+    return None
+
+
 CATALOGUE: tuple[BrokenApp, ...] = (
     BrokenApp("unknown-path-plain-text", "unknown paths get the framework's text/plain 404",
               "errors.unknown-path-404", rewrite=_plain_text_404),
@@ -914,6 +930,10 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               replace=(("rules", "parse_timestamp", Wrap(_leap_second_taken_as_59)),)),
     BrokenApp("offset-of-24-hours-accepted", "an offset of +24:00 or -24:00 is accepted", "entries.timestamp-forms",
               replace=(("rules", "parse_timestamp", Wrap(_offset_of_24_hours)),)),
+    BrokenApp("minus-zero-offset-refused", "the offset -00:00 is refused", "entries.timestamp-forms",
+              replace=(("rules", "parse_timestamp", Wrap(_minus_zero_refused)),)),
+    BrokenApp("empty-timer-body-refused", "a timer start with zero bytes labelled application/json is 400",
+              "timer.empty-body-is-no-body", rewrite_request=_empty_timer_body_refused),
     BrokenApp("nul-dropped-from-entry-descriptions", "a NUL in an entry's or the timer's description is dropped",
               "entries.text-kept-exactly",
               rewrite_request=_coerce(r"/time-entries(/[^/]+)?|/timer/start", _nul_dropped("description"))),

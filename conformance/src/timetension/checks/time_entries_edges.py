@@ -108,7 +108,7 @@ def types_not_coerced(t: Tester) -> None:
 @check(
     "entries.timestamp-forms",
     level="L3",
-    title="a leap second, offset ±24:00, month 13, day 32, hour 24 or a date alone is 422; ±23:59 and .999999999 pass",
+    title="a leap second, offset ±24:00, month 13, day 32, hour 24 or a date alone is 422; ±23:59, -00:00 pass",
     operations=["createTimeEntry", "updateTimeEntry"],
     anchor="timestamps",
     why=FORMS_WHY,
@@ -127,6 +127,9 @@ def timestamp_forms(t: Tester) -> None:
     ensure_kept(t, reply, entry, {"started_at": t.utc("00:00"), "ended_at": t.utc("23:59:59"),
                                   "duration_seconds": 86399}, why=UTC_WHY)
     path = f"/time-entries/{entry['id']}"
+    reply = alice.patch(path, json={"started_at": t.at("00:00", "-00:00")})
+    ensure_kept(t, reply, reply.expect(200, why=FORMS_WHY + " -00:00 is a valid RFC 3339 offset: the instant in UTC."),
+                {"started_at": t.utc("00:00")}, why=UTC_WHY)
     forms = refused_forms(t)
     for field, what in (("started_at", "a leap second"), ("ended_at", "the offset +24:00")):
         reply = alice.patch(path, json={field: forms[what]})
@@ -166,3 +169,22 @@ def text_kept_exactly(t: Tester) -> None:
         ensure_kept(t, started, started.expect(201, why=ROUND_TRIP_WHY), {"description": TRICKY_TEXT})
 
     _stop_afterwards(user, timer_text)
+
+
+@check(
+    "timer.empty-body-is-no-body",
+    level="L3",
+    title="a timer start with an empty body, even one labelled application/json, starts a timer",
+    operations=["startTimer", "getTimer", "stopTimer"],
+    anchor="media-type",
+    why="the timer's start body is optional: zero bytes are no body, whatever the Content-Type says.",
+)
+def empty_body_is_no_body(t: Tester) -> None:
+    user = t.shared_user("timer-empty")
+
+    def start_empty() -> None:
+        reply = user.post("/timer/start", content=b"", headers={"Content-Type": "application/json"})
+        ensure_kept(t, reply, reply.expect(201, why=t.check.why), {"project_id": None, "description": None},
+                    why=t.check.why)
+
+    _stop_afterwards(user, start_empty)
