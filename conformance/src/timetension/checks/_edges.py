@@ -54,7 +54,7 @@ def without_token(t: Tester, method: str, path: str, faults: list[Fault]) -> Non
 
 
 def schema_faults(*bodies: dict[str, Any]) -> list[Fault]:
-    return [(f"the body {body} that breaks the schema", {"json": body}) for body in bodies]
+    return [(f"the body {_shown(body)}, which breaks the schema", {"json": body}) for body in bodies]
 
 
 def refuse_other_types(t: Tester, caller: Requester, method: str, path: str, base: dict[str, Any],

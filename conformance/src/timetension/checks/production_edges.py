@@ -57,9 +57,10 @@ def pages_exactly_full(t: Tester) -> None:
     _walk(t, user, 100, created)
     reply = user.get(t.query("/time-entries", limit=1))
     page = reply.expect(200, why=t.check.why)
-    t.ensure([entry.get("id") for entry in page.get("items", [])] == created[:1] and bool(page.get("next_cursor")),
+    listed = [entry.get("id") for entry in page.get("items", [])]
+    t.ensure(listed == created[:1] and bool(page.get("next_cursor")),
              expected=f"limit=1: the first entry {created[0]} and a next_cursor",
-             received=f"ids {[entry.get('id') for entry in page.get('items', [])]}, next_cursor {page.get('next_cursor')}",
+             received=f"ids {listed}, next_cursor {page.get('next_cursor')}",
              reply=reply, why=t.check.why)
 
 
