@@ -31,7 +31,7 @@ from timetension._runner import FAILED  # noqa: E402
 LEVELS = {check.slug: check.level for check in all_checks()}
 INDEPENDENT_APP = TESTS / "independent_app"
 PARALLEL = 2
-FUZZ_BUDGET = 20  # enough for schemathesis to send a non-ASCII name
+FUZZ_BUDGET = 20  # enough for schemathesis to send a name with a character the checks never send
 
 
 @dataclass
