@@ -50,7 +50,7 @@ def without_token(t: Tester, method: str, path: str, faults: list[Fault]) -> Non
     """Each fault sent without a token is 401 with WWW-Authenticate: Bearer."""
     for what, send in faults:
         expect_unauthorized(t, t.anonymous.request(method, path, **send),
-                            why=TOKEN_FIRST_WHY + f" This request had no token and {what}.")
+                            why=TOKEN_FIRST_WHY + f" This request had no valid token and {what}.")
 
 
 def schema_faults(*bodies: dict[str, Any]) -> list[Fault]:

@@ -48,7 +48,7 @@ def token_before_body(t: Tester) -> None:
     for method in ("GET", "DELETE"):
         without_token(t, method, someone_elses, [("the id of another user's project", {})])
     broken = {"content": "{", "headers": {"Content-Type": "application/json", "Authorization": "Bearer not-a-token"}}
-    without_token(t, "PATCH", someone_elses, [("a token that is not one, and broken JSON", broken)])
+    without_token(t, "PATCH", someone_elses, [("broken JSON (the Authorization held a made-up token)", broken)])
 
 
 TIES = 8
