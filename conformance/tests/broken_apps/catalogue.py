@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,6 +44,28 @@ class Answer:
 Rewrite = Callable[[Request, Answer], Answer | None]
 
 
+@dataclass
+class SentRequest:
+    """A request on its way in, body read whole, which a breakage may change or answer itself."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+# What a request rewrite gives back: a new body for the app to read, an answer of its own, or None.
+RequestRewrite = Callable[[SentRequest], "bytes | Answer | None"]
+
+
 @dataclass(frozen=True)
 class Wrap:
     """A replacement made from the original: Wrap(lambda original: ...)."""
@@ -57,6 +80,7 @@ class BrokenApp:
     caught_by: str
     replace: tuple[tuple[str, str, Any], ...] = ()
     rewrite: Rewrite | None = None
+    rewrite_request: RequestRewrite | None = None
 
     def apply(self) -> None:
         """Break the reference in this process, before its app is created."""
@@ -67,6 +91,8 @@ class BrokenApp:
             setattr(module, attribute, value.make(getattr(module, attribute)) if isinstance(value, Wrap) else value)
         if self.rewrite is not None:
             _install_rewrite(self.rewrite)
+        if self.rewrite_request is not None:
+            _install_request_rewrite(self.rewrite_request)
 
 
 def _install_rewrite(rewrite: Rewrite) -> None:
@@ -89,6 +115,68 @@ def _install_rewrite(rewrite: Rewrite) -> None:
         return app
 
     main.create_app = create_app
+
+
+class _RequestRewriter:
+    """ASGI middleware, outermost: reads the whole body, then lets the rewrite change it or answer."""
+
+    def __init__(self, app: Any, rewrite: RequestRewrite) -> None:
+        self.app = app
+        self.rewrite = rewrite
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        outcome = self.rewrite(SentRequest(scope["method"], scope["path"], query, headers, body))
+        if isinstance(outcome, Answer):
+            raw_headers = [(k.encode(), v.encode()) for k, v in outcome.headers.items()]
+            raw_headers.append((b"content-length", str(len(outcome.body)).encode()))
+            await send({"type": "http.response.start", "status": outcome.status, "headers": raw_headers})
+            await send({"type": "http.response.body", "body": outcome.body})
+            return
+        if outcome is not None:
+            body = outcome
+            kept = [(name, value) for name, value in scope["headers"] if name.lower() != b"content-length"]
+            scope = {**scope, "headers": [*kept, (b"content-length", str(len(body)).encode())]}
+        delivered = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _install_request_rewrite(rewrite: RequestRewrite) -> None:
+    main = importlib.import_module("timetension_reference.__main__")
+    original_create_app = main.create_app
+
+    def create_app(*args: Any, **kwargs: Any) -> Any:
+        app = original_create_app(*args, **kwargs)
+        app.add_middleware(_RequestRewriter, rewrite=rewrite)
+        return app
+
+    main.create_app = create_app
+
+
+def _problem(status: int, title: str, detail: str, fields: list[str] | None = None) -> Answer:
+    document: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if fields is not None:
+        document["errors"] = [{"field": field, "message": "is invalid"} for field in fields or ["body"]]
+    return Answer(status, {"content-type": "application/problem+json"}, json.dumps(document).encode())
 
 
 def _is(request: Request, method: str, pattern: str) -> bool:
@@ -377,10 +465,22 @@ def _deferred_transactions(engine: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def _crash_on_non_ascii_names(original: Callable[[str], str]) -> Callable[[str], str]:
+# What the checks' own names hold beyond ASCII: letters with case, emoji, controls, separators, a combining
+# mark, always in names of more than 12 characters.
+_CATEGORIES_THE_CHECKS_SEND = {"Lu", "Ll", "So", "Cc", "Mn", "Zl", "Zp", "Zs"}
+
+
+def _crash_on_unexpected_characters(original: Callable[[str], str]) -> Callable[[str], str]:
+    """A hand-written sanitiser that crashes on a short name with any non-ASCII character, or on a name with
+    any other kind of non-ASCII character (a caseless letter, a digit, punctuation, an unassigned code
+    point): names that only generated requests hold."""
+    import unicodedata
+
     def clean(raw: str) -> str:
-        if not raw.isascii():
-            raise RuntimeError("names are assumed to be ASCII")  # an unhandled error: a 500
+        foreign = [c for c in raw if not c.isascii()]
+        if foreign and (len(raw) <= 12 or any(unicodedata.category(c) not in _CATEGORIES_THE_CHECKS_SEND
+                                              for c in foreign)):
+            raise RuntimeError("unexpected character")  # an unhandled error: a 500
         return original(raw)
 
     return clean
@@ -409,9 +509,14 @@ def _crash_under_a_burst(original: Callable[..., str]) -> Callable[..., str]:
     return read_token
 
 
-def _refuse_non_ascii_names(original: Callable[[str], str]) -> Callable[[str], str]:
+def _refuse_short_non_ascii_names(original: Callable[[str], str]) -> Callable[[str], str]:
+    """The same sanitiser as _crash_on_unexpected_characters, answering 422 instead of crashing."""
+    import unicodedata
+
     def clean(raw: str) -> str:
-        if not raw.isascii():
+        foreign = [c for c in raw if not c.isascii()]
+        if foreign and (len(raw) <= 12 or any(unicodedata.category(c) not in _CATEGORIES_THE_CHECKS_SEND
+                                              for c in foreign)):
             raise ValueError("may hold letters, digits and punctuation only")  # a 422 the spec does not allow
         return original(raw)
 
@@ -450,6 +555,174 @@ def _unknown_members_refused(original: Callable[[bytes], Any]) -> Callable[[byte
                     problems = importlib.import_module("timetension_reference.problems")
                     raise problems.invalid(member, "is not a member of this body")
         return document
+
+    return parse
+
+
+# The edges of the rules: requests changed or answered before the app reads them ----------------------
+
+_BODY_MODELS = (
+    ("POST", r"/projects", "CreateProject"),
+    ("PATCH", r"/projects/[^/]+", "UpdateProject"),
+    ("POST", r"/time-entries", "CreateTimeEntry"),
+    ("PATCH", r"/time-entries/[^/]+", "UpdateTimeEntry"),
+    ("POST", r"/timer/start", "StartTimer"),
+)
+
+
+def _body_before_token(sent: SentRequest) -> Answer | None:
+    """The body is parsed and validated by a layer that runs before authentication."""
+    if "authorization" in sent.headers or not sent.body:
+        return None
+    found = [name for method, pattern, name in _BODY_MODELS if sent.method == method and re.fullmatch(pattern, sent.path)]
+    if not found:
+        return None
+    from pydantic import ValidationError
+
+    dependencies = importlib.import_module("timetension_reference.dependencies")
+    schemas = importlib.import_module("timetension_reference.schemas")
+    if not dependencies._is_json(sent.headers.get("content-type")):
+        return _problem(415, "Unsupported Media Type", "Send the body as application/json.")
+    try:
+        data = json.loads(sent.body)
+    except ValueError:
+        return _problem(400, "Bad Request", "The request body is not valid JSON.")
+    try:
+        getattr(schemas, found[0]).model_validate(data)
+    except ValidationError as exc:
+        fields = [str(error["loc"][0]) if error["loc"] else "body" for error in exc.errors()]
+        return _problem(422, "Unprocessable Content", "The body is invalid.", fields)
+    return None
+
+
+def _report_parameters_before_token(sent: SentRequest) -> Answer | None:
+    if "authorization" in sent.headers or sent.path != "/reports/summary":
+        return None
+    rules = importlib.import_module("timetension_reference.rules")
+    try:
+        first, last = rules.parse_date(sent.query["from"]), rules.parse_date(sent.query["to"])
+        rules.check_report_range(first, last)
+        rules.time_zone(sent.query.get("tz", "UTC"))
+    except (KeyError, ValueError):
+        return _problem(422, "Unprocessable Content", "The parameters are invalid.", ["from"])
+    return None
+
+
+def _list_parameters_before_token(sent: SentRequest) -> Answer | None:
+    if "authorization" in sent.headers or sent.method != "GET" or sent.path != "/time-entries":
+        return None
+    rules = importlib.import_module("timetension_reference.rules")
+    try:
+        if "limit" in sent.query:
+            rules.check_page_limit(sent.query["limit"])
+        if "cursor" in sent.query:
+            rules.decode_cursor(sent.query["cursor"], rules.cursor_key(os.environ.get("SECRET_KEY", "")))
+    except ValueError:
+        return _problem(422, "Unprocessable Content", "The parameters are invalid.", ["limit"])
+    return None
+
+
+def _coerce(paths: str, change: Callable[[str, Any], Any]) -> RequestRewrite:
+    """Members of JSON bodies on these paths changed as a lax framework would before validating them."""
+
+    def rewrite(sent: SentRequest) -> bytes | None:
+        data = sent.json
+        if not isinstance(data, dict) or not re.fullmatch(paths, sent.path):
+            return None
+        return json.dumps({name: change(name, value) for name, value in data.items()}).encode()
+
+    return rewrite
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numbers_as_text(*names: str) -> Callable[[str, Any], Any]:
+    return lambda name, value: str(value) if name in names and _is_number(value) else value
+
+
+def _digits_as_number(name: str, value: Any) -> Any:
+    return int(value) if name == "expires_in" and isinstance(value, str) and value.isdigit() else value
+
+
+def _unix_time_as_timestamp(name: str, value: Any) -> Any:
+    if name in ("started_at", "ended_at") and _is_number(value):
+        return datetime.fromtimestamp(value, timezone.utc).isoformat()
+    return value
+
+
+def _nul_dropped(*names: str) -> Callable[[str, Any], Any]:
+    return lambda name, value: value.replace("\x00", "") if name in names and isinstance(value, str) else value
+
+
+def _last_full_page_loops(request: Request, answer: Answer) -> Answer | None:
+    """A last page exactly full hands back the cursor it was given: the walk never ends."""
+    params = request.query_params
+    if not (_is(request, "GET", "/time-entries") and answer.status == 200 and "cursor" in params):
+        return None
+    document = answer.json
+    if document.get("next_cursor") is None and len(document["items"]) == int(params.get("limit", "50")):
+        document["next_cursor"] = params["cursor"]
+        return answer.with_json(document)
+    return None
+
+
+# The edges of the rules: replaced rules -------------------------------------------------------------
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _utf16_password(password: str) -> str:
+    if not 10 <= _utf16_units(password) <= 128:
+        raise ValueError("must be 10 to 128 characters long")
+    return password
+
+
+def _utf16_project_name(raw: str) -> str:
+    name = raw.strip()
+    if not name or _utf16_units(name) > 100:
+        raise ValueError("must be 1 to 100 characters long")
+    return name
+
+
+def _name_length_before_trimming(raw: str) -> str:
+    if len(raw) > 100 or not raw.strip():
+        raise ValueError("must be 1 to 100 characters long")
+    return raw.strip()
+
+
+def _description_in_bytes(description: str) -> str:
+    if len(description.encode("utf-8")) > 1000:
+        raise ValueError("must be at most 1000 characters long")
+    return description
+
+
+def _control_characters_dropped(original: Callable[[str], str]) -> Callable[[str], str]:
+    import unicodedata
+
+    return lambda text: "".join(c for c in original(text) if c in "\t\n" or unicodedata.category(c) != "Cc")
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+def _leap_second_taken_as_59(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    return lambda text: original(re.sub(r"([Tt][0-9]{2}:[0-9]{2}:)60", r"\g<1>59", text))
+
+
+def _offset_of_24_hours(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        match = re.fullmatch(r"(.*)([+-])24:00", text)
+        if match is None:
+            return original(text)
+        moment = original(match.group(1) + "Z")
+        return moment - timedelta(hours=24) if match.group(2) == "+" else moment + timedelta(hours=24)
 
     return parse
 
@@ -507,6 +780,100 @@ def _big_body_401_or_413_swapped(request: Request, answer: Answer) -> Answer | N
     big = int(request.headers.get("content-length", "0")) > 65536
     if big and "authorization" not in request.headers and answer.status in (401, 413):
         return _problem_status(413 if answer.status == 401 else 401)(answer)
+    return None
+
+
+def _date_alone_as_midnight(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        return original(re.sub(r"([Tt][0-9]{2}:[0-9]{2}:)60", r"\g<1>59", text))
+
+    return parse
+
+
+def _ties_null_first(totals: dict[str | None, int]) -> list[tuple[str | None, int]]:
+    kept = [(key, value) for key, value in totals.items() if value > 0]
+    return sorted(kept, key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
+
+
+def _ties_reverse_id(totals: dict[str | None, int]) -> list[tuple[str | None, int]]:
+    kept = sorted(((key, value) for key, value in totals.items() if value > 0), key=lambda item: item[0] or "",
+                  reverse=True)
+    return sorted(kept, key=lambda item: (-item[1], item[0] is None))
+
+
+def _limit_below_100(original: Callable[[str], int]) -> Callable[[str], int]:
+    def check(text: str) -> int:
+        limit = original(text)
+        if limit >= 100:
+            raise ValueError("must be a whole number from 1 to 99")
+        return limit
+
+    return check
+
+
+def _empty_patch_is_empty_object(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def read(request: Request) -> bytes:
+        raw = await original(request)
+        return raw if raw or request.method != "PATCH" else b"{}"
+
+    return read
+
+
+def _control_characters_dropped_from_passwords(name: str, value: Any) -> Any:
+    if name == "password" and isinstance(value, str):
+        return "".join(c for c in value if c.isprintable() or c == "\x00")
+    return value
+
+
+def _gmt_names_as_offsets(original: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Etc/GMT-14 read as the offset -14:00, when POSIX signs make it +14:00."""
+
+    def zone(name: str) -> Any:
+        found = original(name)
+        match = re.fullmatch(r"Etc/GMT([+-][0-9]+)", name)
+        return timezone(timedelta(hours=int(match.group(1)))) if match else found
+
+    return zone
+
+
+def _other_users_project_filter_404(request: Request, answer: Answer) -> Answer | None:
+    if _is(request, "GET", "/time-entries") and "project_id" in request.query_params and answer.status == 200:
+        if not answer.json["items"]:
+            return _problem(404, "Not Found", "No such project.")
+    return None
+
+
+def _preflight_without_if_match(request: Request, answer: Answer) -> Answer | None:
+    if request.method == "OPTIONS" and "access-control-allow-headers" in answer.headers:
+        answer.headers["access-control-allow-headers"] = "Authorization, Content-Type"
+        return answer
+    return None
+
+
+def _projects_by_second_then_id(request: Request, answer: Answer) -> Answer | None:
+    """Projects ordered by created_at, then by their (random) id: a tie within a second is shuffled."""
+    if _is(request, "GET", "/projects") and answer.status == 200:
+        document = answer.json
+        document["items"].sort(key=lambda project: (project["created_at"], project["id"]))
+        return answer.with_json(document)
+    return None
+
+
+def _minus_zero_refused(original: Callable[[str], datetime]) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        if text.endswith("-00:00"):
+            raise ValueError("must not have the offset -00:00")
+        return original(text)
+
+    return parse
+
+
+def _empty_timer_body_refused(sent: SentRequest) -> Answer | None:
+    """Content-Type: application/json with zero bytes is parsed, and fails, even where the body is optional."""
+    if sent.method == "POST" and sent.path == "/timer/start" and not sent.body and "content-type" in sent.headers:
+        return _problem(400, "Bad Request", "The request body is not valid JSON.")
     return None
 
 
@@ -624,18 +991,120 @@ CATALOGUE: tuple[BrokenApp, ...] = (
     BrokenApp("day-start-new-offset", "local midnight is read with the offset after a jump, an hour early",
               "reports.day-starts-when-clocks-land", replace=(("rules", "local_day_start", _day_start_with_new_offset),)),
     BrokenApp("area-city-zones-only", "tz must be UTC or look like Area/City: Etc/UTC and Etc/GMT-14 are refused",
-              "reports.tz-any-iana-name", replace=(("rules", "time_zone", Wrap(_area_city_zones_only)),)),
+              "reports.zone-names", replace=(("rules", "time_zone", Wrap(_area_city_zones_only)),)),
     BrokenApp("if-match-one-tag", "If-Match is compared as one tag: a list never matches",
-              "entries.if-match-lists-and-weak-tags", replace=(("rules", "if_match_allows", _if_match_one_tag),)),
+              "entries.if-match-list-and-weak-tag", replace=(("rules", "if_match_allows", _if_match_one_tag),)),
     BrokenApp("if-match-weak", 'If-Match compares weakly: W/"tag" matches',
-              "entries.if-match-lists-and-weak-tags", replace=(("rules", "if_match_allows", _if_match_weak),)),
+              "entries.if-match-list-and-weak-tag", replace=(("rules", "if_match_allows", _if_match_weak),)),
     BrokenApp("big-body-validated-before-token", "a big body without a token is read and validated (422)",
               "limits.body-too-large-without-token", rewrite=_big_body_validated_before_token),
+    # The edges of the rules the spec states in words
+    BrokenApp("body-checked-before-token", "without a token, a bad body is 400, 415 or 422 instead of 401",
+              "projects.token-before-body", rewrite_request=_body_before_token),
+    BrokenApp("password-counted-in-utf16", "password lengths are counted in UTF-16 units, not code points",
+              "accounts.password-length-in-code-points", replace=(("rules", "check_password", _utf16_password),)),
+    BrokenApp("password-of-128-refused", "a password of 128 characters is refused",
+              "accounts.password-length-in-code-points", replace=(("rules", "PASSWORD_MAX_LENGTH", 127),)),
+    BrokenApp("email-of-255-accepted", "an email of 255 characters is accepted", "accounts.email-length",
+              replace=(("rules", "EMAIL_MAX_LENGTH", 255),)),
+    BrokenApp("email-case-ascii-only", "emails are matched ignoring the case of A to Z only (Émile is not émile)",
+              "accounts.email-case-unicode", replace=(("rules", "email_key", _ascii_lower),)),
+    BrokenApp("numbers-taken-as-passwords", 'a number given as email or password is taken as its digits',
+              "accounts.types-not-coerced",
+              rewrite_request=_coerce(r"/users|/auth/token", _numbers_as_text("email", "password"))),
+    BrokenApp("expires-in-string-coerced", '"expires_in": "60" is taken as 60', "accounts.types-not-coerced",
+              rewrite_request=_coerce(r"/auth/token", _digits_as_number)),
+    BrokenApp("nul-dropped-from-passwords", "a NUL in a password is dropped instead of refused",
+              "accounts.nul-refused", rewrite_request=_coerce(r"/users", _nul_dropped("password"))),
+    BrokenApp("media-type-case-sensitive", "Application/JSON is not taken for application/json",
+              "accounts.media-type-edges",
+              replace=(("dependencies", "_is_json",
+                        lambda content_type: (content_type or "").split(";")[0].strip() == "application/json"),)),
+    BrokenApp("no-content-type-is-json", "a body without Content-Type is parsed as JSON", "accounts.media-type-edges",
+              replace=(("dependencies", "_is_json", Wrap(lambda original: lambda ct: ct is None or original(ct))),)),
+    BrokenApp("json-suffix-accepted", "application/merge-patch+json and other +json types are taken as JSON",
+              "accounts.media-type-edges",
+              replace=(("dependencies", "_is_json", Wrap(lambda original: lambda ct: original(ct) or (
+                  (ct or "").split(";")[0].strip().lower().endswith("+json")))),)),
+    BrokenApp("token-lifetime-86400-refused", "expires_in of 86400 is refused", "accounts.token-lifetime-bounds",
+              replace=(("rules", "TOKEN_LIFETIME_MAX", 86399),)),
+    BrokenApp("project-ties-by-id", "projects created in the same second are listed by id, not creation order",
+              "projects.list-ties-in-creation-order", rewrite=_projects_by_second_then_id),
+    BrokenApp("project-name-counted-in-utf16", "project names are counted in UTF-16 units, not code points",
+              "projects.lengths-in-code-points", replace=(("rules", "clean_project_name", _utf16_project_name),)),
+    BrokenApp("name-length-before-trimming", "a name's length is checked before its white space is trimmed",
+              "projects.lengths-in-code-points",
+              replace=(("rules", "clean_project_name", _name_length_before_trimming),)),
+    BrokenApp("description-counted-in-bytes", "descriptions are counted in UTF-8 bytes, not code points",
+              "projects.lengths-in-code-points", replace=(("rules", "check_description", _description_in_bytes),)),
+    BrokenApp("numbers-taken-as-names", "a number given as a project's name or description is taken as its digits",
+              "projects.types-not-coerced",
+              rewrite_request=_coerce(r"/projects(/[^/]+)?", _numbers_as_text("name", "description"))),
+    BrokenApp("nul-dropped-from-project-descriptions", "a NUL in a project's description is dropped, not refused",
+              "projects.text-kept-exactly", rewrite_request=_coerce(r"/projects(/[^/]+)?", _nul_dropped("description"))),
+    BrokenApp("control-characters-dropped", "control characters are dropped from descriptions",
+              "projects.text-kept-exactly",
+              replace=(("rules", "check_description", Wrap(_control_characters_dropped)),)),
+    BrokenApp("project-name-case-ascii-only", "project names clash ignoring the case of A to Z only",
+              "projects.name-case-unicode", replace=(("rules", "name_key", _ascii_lower),)),
+    BrokenApp("empty-patch-is-empty-object", "an empty PATCH body is taken as {} and answered 200",
+              "projects.media-type-edges",
+              replace=(("dependencies", "read_limited_body", Wrap(_empty_patch_is_empty_object)),)),
+    BrokenApp("unix-time-taken-as-timestamp", "a number given as started_at or ended_at is taken as Unix time",
+              "entries.types-not-coerced",
+              rewrite_request=_coerce(r"/time-entries(/[^/]+)?", _unix_time_as_timestamp)),
+    BrokenApp("leap-second-accepted", "a leap second (:60) is taken as :59", "entries.timestamp-forms",
+              replace=(("rules", "parse_timestamp", Wrap(_leap_second_taken_as_59)),)),
+    BrokenApp("offset-of-24-hours-accepted", "an offset of +24:00 or -24:00 is accepted", "entries.timestamp-forms",
+              replace=(("rules", "parse_timestamp", Wrap(_offset_of_24_hours)),)),
+    BrokenApp("minus-zero-offset-refused", "the offset -00:00 is refused", "entries.timestamp-forms",
+              replace=(("rules", "parse_timestamp", Wrap(_minus_zero_refused)),)),
+    BrokenApp("empty-timer-body-refused", "a timer start with zero bytes labelled application/json is 400",
+              "timer.empty-body-is-no-body", rewrite_request=_empty_timer_body_refused),
+    BrokenApp("nul-dropped-from-entry-descriptions", "a NUL in an entry's or the timer's description is dropped",
+              "entries.text-kept-exactly",
+              rewrite_request=_coerce(r"/time-entries(/[^/]+)?|/timer/start", _nul_dropped("description"))),
+    BrokenApp("report-ties-null-first", "on a tie, time outside any project comes before the projects",
+              "reports.ties-by-project-id", replace=(("rules", "order_projects", _ties_null_first),)),
+    BrokenApp("report-ties-reverse-id", "on a tie, projects come by project_id in reverse",
+              "reports.ties-by-project-id", replace=(("rules", "order_projects", _ties_reverse_id),)),
+    BrokenApp("report-parameters-before-token", "without a token, bad report parameters are 422 instead of 401",
+              "reports.token-before-parameters", rewrite_request=_report_parameters_before_token),
+    BrokenApp("last-full-page-loops", "a last page exactly full hands back its own cursor: the walk never ends",
+              "entries.pages-exactly-full", rewrite=_last_full_page_loops),
+    BrokenApp("limit-100-refused", "limit=100 is refused", "entries.pages-exactly-full",
+              replace=(("rules", "check_page_limit", Wrap(_limit_below_100)),)),
+    BrokenApp("filter-dates-lenient", "from and to take a date alone as midnight UTC and a leap second as :59",
+              "entries.filter-timestamp-forms",
+              replace=(("routes.time_entries", "_query_timestamp", Wrap(_date_alone_as_midnight)),)),
+    BrokenApp("list-parameters-before-token", "without a token, a bad limit or cursor is 422 instead of 401",
+              "entries.token-before-parameters", rewrite_request=_list_parameters_before_token),
+    BrokenApp("password-control-characters-dropped", "control characters are dropped from passwords",
+              "accounts.password-kept-exactly",
+              rewrite_request=_coerce(r"/users|/auth/token", _control_characters_dropped_from_passwords)),
+    BrokenApp("zone-gmt-sign-inverted", "Etc/GMT-14 is taken as 14 hours west of UTC", "reports.zone-names",
+              replace=(("rules", "time_zone", Wrap(_gmt_names_as_offsets)),)),
+    BrokenApp("empty-project-filter-accepted", "an empty project_id filter is taken, matching nothing",
+              "entries.empty-parameters-refused",
+              replace=(("routes.time_entries", "_query_project_id", lambda raw: raw),)),
+    BrokenApp("other-users-project-filter-404", "a project_id filter that matches nothing is 404",
+              "entries.empty-parameters-refused", rewrite=_other_users_project_filter_404),
+    BrokenApp("if-match-weak-comparison", 'If-Match compares weakly: W/"3" matches "3"',
+              "entries.if-match-list-and-weak-tag",
+              replace=(("rules", "if_match_allows", Wrap(lambda original: lambda header, tag: original(
+                  header.replace("W/", ""), tag))),)),
+    BrokenApp("if-match-list-ignored", "If-Match takes one tag only: a list never matches",
+              "entries.if-match-list-and-weak-tag",
+              replace=(("rules", "if_match_allows", lambda header, tag: header.strip() in ("*", tag)),)),
+    BrokenApp("body-limit-off-by-one", "a body of exactly 65,536 bytes is 413", "limits.body-limit-boundary",
+              replace=(("rules", "BODY_MAX_BYTES", 65535),)),
+    BrokenApp("preflight-without-if-match", "a preflight does not allow the If-Match header",
+              "cors.preflight-patch-if-match", rewrite=_preflight_without_if_match),
     # The fuzz stage
-    BrokenApp("fuzzed-name-500", "a project name with a non-ASCII letter crashes the app (500)",
-              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_non_ascii_names)),)),
-    BrokenApp("fuzzed-name-refused", "a project name with a non-ASCII letter is refused with 422",
-              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_refuse_non_ascii_names)),)),
+    BrokenApp("fuzzed-name-500", "a short project name with a non-ASCII character, or a non-ASCII digit, crashes (500)",
+              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_unexpected_characters)),)),
+    BrokenApp("fuzzed-name-refused", "a short project name with a non-ASCII character is refused with 422",
+              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_refuse_short_non_ascii_names)),)),
     BrokenApp("timer-race", "one running timer is checked in code only: no unique index, no lock",
               "timer.race-has-one-winner",
               replace=(("db", "upgrade", Wrap(_no_running_index)), ("db", "_use_immediate_transactions", _deferred_transactions),

@@ -265,30 +265,3 @@ def day_starts_when_clocks_land(t: Tester) -> None:
     t.ensure_equal(_days(report), [("2025-03-29", 3600), ("2025-03-30", 3600)], what="days in Asia/Beirut",
                    reply=reply, why=GAP_WHY + " The entry runs 23:00-00:00 (+02:00), then 01:00-02:00 (+03:00).")
 
-
-TZ_NAMES_WHY = (
-    "tz takes any IANA name, not only Area/City: UTC, Etc/UTC and the Etc/GMT zones are names too. "
-    "Etc/GMT-14 is UTC+14 (the sign is POSIX's, the other way round), so 12:00Z there is 02:00 the next day."
-)
-
-
-@check(
-    "reports.tz-any-iana-name",
-    level="L4",
-    rules=("reports.tz-iana",),
-    title="tz accepts every IANA name: UTC, Etc/UTC and Etc/GMT-14 as well as Area/City",
-    operations=["getSummaryReport"],
-    anchor="time-zones",
-    why=TZ_NAMES_WHY,
-)
-def tz_any_iana_name(t: Tester) -> None:
-    user = _reporter(t)
-    user.create_entry(t.at("12:00"), t.at("13:00"))
-    next_day = t.day() + timedelta(days=1)
-    for zone in ("UTC", "Etc/UTC"):
-        reply, report = _summary(t, user, t.day(), t.day(), tz=zone)
-        t.ensure_equal(_days(report), [(t.day().isoformat(), 3600)], what=f"days in {zone}", reply=reply,
-                       why=TZ_NAMES_WHY)
-    reply, report = _summary(t, user, t.day(), next_day, tz="Etc/GMT-14")
-    t.ensure_equal(_days(report), [(t.day().isoformat(), 0), (next_day.isoformat(), 3600)],
-                   what="days in Etc/GMT-14", reply=reply, why=TZ_NAMES_WHY)
