@@ -25,6 +25,7 @@ class Check:
     why: str
     run: Callable[[Tester], None]
     prepare: Callable[[Tester], Any] | None = None
+    alone: bool = False  # runs after the level's other checks, with nothing else running
 
     @property
     def area(self) -> str:
@@ -43,8 +44,14 @@ def check(
     why: str,
     anchor: str | None = None,
     prepare: Callable[[Tester], Any] | None = None,
+    alone: bool = False,
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
-    """Register a check. The slug is `area.rule-in-words`; it never changes once released."""
+    """Register a check. The slug is `area.rule-in-words`; it never changes once released.
+
+    Checks of a level run at the same time, so a check must not depend on what another check does: it
+    works on users of its own (or shared users, on a day of its own), and leaves nothing behind that
+    could disturb another. A check that cannot (it loads the server, or times it) says `alone=True`.
+    """
 
     def register(function: Callable[[Tester], None]) -> Callable[[Tester], None]:
         if level not in LEVEL_IDS:
@@ -61,6 +68,7 @@ def check(
                 why=why,
                 run=function,
                 prepare=prepare,
+                alone=alone,
             )
         )
         return function

@@ -16,12 +16,14 @@ from . import __version__, _hints
 from ._docs_url import default_docs_url, page_link
 from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
+from ._pool import WorkerPool
 from ._fuzz import FUZZ_STAGE, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
 from ._registry import LEVEL_IDS, Check, all_checks
 from ._spec import Level, Operation, Spec, default_spec
 from ._tester import DEFAULT_CORS_ORIGIN, PASSWORD, Requester, RunState, Tester
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
+DEFAULT_JOBS = 8  # checks of a level that run at the same time
 DEFAULT_DOCS_URL = default_docs_url()  # the kit's built site on disk, or `make docs-serve`
 
 
@@ -78,7 +80,8 @@ class RunResult:
     duration: float = 0.0
     wait_duration: float = 0.0  # the part of duration spent waiting for GET /health
     levels: list[LevelResult] = field(default_factory=list)
-    requests_sent: int = 0
+    requests_sent: int = 0  # every HTTP request the run sent, the fuzz stage's included
+    fuzz_requests_sent: int = 0  # the fuzz stage's part of requests_sent
     unreachable: Failure | None = None
     observed: set[tuple[str, int]] = field(default_factory=set)
     suite_version: str = __version__
@@ -133,7 +136,8 @@ class Run:
         self.requests_sent = 0
         self.observed: set[tuple[str, int]] = set()
         self.request_durations: list[float] = []
-        self._current: list[Exchange] | None = None
+        self._recording = threading.local()  # .exchanges: the list the current thread's check records into
+        self._running_checks: list[list[Exchange]] = []  # the exchanges of each check running now
         self._lock = threading.Lock()
         self.client = HttpClient(
             self.url, timeout=timeout, on_exchange=self._on_exchange, operation_of=self._operation_of
@@ -155,8 +159,12 @@ class Run:
                 self.observed.add((exchange.operation_id, exchange.status))
             if exchange.status is not None:
                 self.request_durations.append(exchange.elapsed)
-            if self._current is not None:
-                self._current.append(exchange)
+            exchanges = getattr(self._recording, "exchanges", None)
+            if exchanges is None and len(self._running_checks) == 1:
+                # A thread the check started itself (a race, a burst): only one check runs, so it is that one's.
+                exchanges = self._running_checks[0]
+            if exchanges is not None:
+                exchanges.append(exchange)
 
     def docs_link(self, check: Check) -> str:
         return page_link(self.docs_url, self.spec.level(check.level).docs, check.anchor)
@@ -217,13 +225,21 @@ class Run:
 
     def _guarded(self, check: Check, action: Callable[[], Any]) -> CheckResult:
         exchanges: list[Exchange] = []
+
+        def recorded() -> Any:
+            self._recording.exchanges = exchanges
+            return action()
+
         with self._lock:
-            self._current = exchanges
+            self._running_checks.append(exchanges)
         started = time.monotonic()
         deadline = max(3 * self.timeout, 15.0)
-        outcome = _call_with_deadline(action, deadline)
-        with self._lock:
-            self._current = None
+        try:
+            outcome = _call_with_deadline(recorded, deadline)
+        finally:
+            with self._lock:
+                self._running_checks[:] = [other for other in self._running_checks if other is not exchanges]
+        exchanges = list(exchanges)  # a check abandoned at its deadline may still be sending
         duration = time.monotonic() - started
         result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check),
                              operations_seen={e.operation_id for e in exchanges if e.operation_id})
@@ -351,8 +367,11 @@ def run_suite(
     fuzz_seed: int = 1,
     fuzz_budget: float = 45.0,
     progress: ProgressCallback | None = None,
+    jobs: int = DEFAULT_JOBS,
 ) -> RunResult:
-    """Check the app at url up to `level`; a lower level must pass before a higher one runs."""
+    """Check the app at url up to `level`; a lower level must pass before a higher one runs. Up to `jobs`
+    checks of a level run at the same time (1: one at a time, in catalogue order); the results are in
+    catalogue order whatever order they finish in."""
     notify = progress or (lambda event, payload: None)
     run = Run(url, spec=spec, timeout=timeout, docs_url=docs_url, cors_origin=cors_origin)
     requested = LEVEL_IDS.index(level)
@@ -378,16 +397,16 @@ def run_suite(
                     failed = run.prepare(check)
                     if failed is not None:
                         prepared_failures[check.slug] = failed
+            outcomes: dict[str, CheckResult] = {}
+            if blocked_by is None:
+                outcomes, app_gone = _run_checks(run, level_checks, prepared_failures, jobs=jobs, notify=notify)
+                blocked_by = "gone" if app_gone else None
             for check in level_checks:
-                if blocked_by is not None:
-                    outcome = CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by),
-                                          docs_url=run.docs_link(check))
-                else:
-                    outcome = prepared_failures.get(check.slug) or run.execute(check)
-                    if _lost_the_app(outcome) and not run.app_still_answers():
-                        blocked_by = "gone"
-                level_result.checks.append(outcome)
-                notify("check", outcome)
+                if check.slug not in outcomes:
+                    outcomes[check.slug] = CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by or "gone"),
+                                                       docs_url=run.docs_link(check))
+                    notify("check", outcomes[check.slug])
+                level_result.checks.append(outcomes[check.slug])
             if blocked_by is None and level_result.status == FAILED and not keep_going:
                 blocked_by = level_id
         if fuzz:
@@ -395,13 +414,45 @@ def run_suite(
                         blocked=result.unreachable is not None or result.filtered)
     finally:
         result.duration = time.monotonic() - started
-        result.requests_sent = run.requests_sent
+        result.requests_sent = run.requests_sent + result.fuzz_requests_sent
         result.observed = set(run.observed)
         with run._lock:
             result.request_durations = list(run.request_durations)
         run.close()
     notify("done", result)
     return result
+
+
+def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, CheckResult], *, jobs: int,
+                notify: ProgressCallback) -> tuple[dict[str, CheckResult], bool]:
+    """Run one level's checks: up to `jobs` at a time, then those that run alone, one by one. Each outcome
+    is told as it comes. Returns the outcomes by slug (the checks that never started have none), and
+    whether the app stopped answering, which ends the run early."""
+    if jobs <= 1:
+        groups = [(checks, 1)]
+    else:
+        groups = [([c for c in checks if not c.alone], jobs), ([c for c in checks if c.alone], 1)]
+    outcomes: dict[str, CheckResult] = {}
+    for group, threads in groups:
+        pool = WorkerPool(group, lambda check: prepared_failures.get(check.slug) or run.execute(check), jobs=threads)
+        gone = False
+        try:
+            for check, outcome in pool.finished():
+                if isinstance(outcome, BaseException):
+                    raise outcome  # execute() turns everything a check raises into a failure: a bug of the suite
+                outcomes[check.slug] = outcome
+                notify("check", outcome)
+                if not gone and _lost_the_app(outcome):
+                    pool.hold()  # nothing new starts while the suite asks whether the app is still there
+                    gone = not run.app_still_answers()
+                    if gone:
+                        pool.stop()  # the checks already running finish (each has its deadline)
+                    pool.release()
+        finally:
+            pool.stop()
+        if gone:
+            return outcomes, True
+    return outcomes, False
 
 
 def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: int, budget: float,
@@ -420,6 +471,7 @@ def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: 
         return
     token = run.fuzz_token() if any(op.protected for op in operations) else None
     outcome = run_fuzz(run.url, run.spec, operations, token=token, seed=seed, budget=budget)
+    result.fuzz_requests_sent = outcome.requests_sent
     if outcome.error is not None:
         stage = fuzz_stage_check()
         failure = Failure(expected="schemathesis to run over the spec", received=outcome.error, why=stage.why,

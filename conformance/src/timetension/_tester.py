@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from urllib.parse import urlencode
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,13 @@ class RunState:
         self.shared_users: dict[str, User] = {}
         self.prepared: dict[str, Any] = {}
         self._counter = itertools.count(1)
+        self._user_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def user_lock(self, name: str) -> threading.Lock:
+        """Held while the shared user `name` is made, so that checks running at once make it only once."""
+        with self._lock:
+            return self._user_locks.setdefault(name, threading.Lock())
 
     def unique(self, prefix: str) -> str:
         return f"{prefix}-{self.run_id}-{next(self._counter)}"
@@ -138,9 +146,10 @@ class Tester:
 
     def shared_user(self, name: str) -> User:
         """A user shared by the checks of this run that do not need a clean slate."""
-        if name not in self._state.shared_users:
-            self._state.shared_users[name] = self.new_user(name)
-        return self._state.shared_users[name]
+        with self._state.user_lock(name):
+            if name not in self._state.shared_users:
+                self._state.shared_users[name] = self.new_user(name)
+            return self._state.shared_users[name]
 
     def day(self) -> date:
         """A day in the past that only this check uses, so shared users' entries never collide."""

@@ -33,8 +33,10 @@ def _parse(stamp: str) -> datetime:
 
 
 def _idle_user(t: Tester) -> User:
-    """A user shared by the checks that never start a timer on purpose."""
-    return t.shared_user("timer-idle")
+    """A user of the check's own, for a check that never starts a timer on purpose. Not a shared one: a
+    start the app wrongly accepts leaves a timer running, which would fail another check for the wrong
+    reason (one running entry per user)."""
+    return t.new_user("timer-idle")
 
 
 def _expect_no_timer(t: Tester, user: User, why: str = "a refused start leaves no running entry behind") -> None:
