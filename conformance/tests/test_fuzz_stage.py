@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+from datetime import datetime, timezone
 from pathlib import Path
 
 from timetension import default_spec, run_suite
-from timetension._fuzz import ADVISORY_CHECKS, STRICT_CHECKS, _read_events, operations_to_fuzz
-from timetension._runner import NOT_RUN
+from timetension._fuzz import ADVISORY_CHECKS, STRICT_CHECKS, _read_events, count_requests, operations_to_fuzz
+from timetension._report_terminal import TerminalReporter
+from timetension._runner import NOT_RUN, RunResult
 
 EVENTS = Path(__file__).parent / "data" / "schemathesis-events.ndjson"
 
@@ -40,3 +43,16 @@ def test_the_stage_does_not_run_when_no_level_passed(tmp_path: Path) -> None:
     [stage] = [level for level in result.levels if level.level.id == "fuzz"]
     assert [check.status for check in stage.checks] == [NOT_RUN]
     assert result.passed is False
+
+
+def test_the_requests_schemathesis_sent_are_counted_from_its_events() -> None:
+    """Each finished scenario records one interaction per request: 2 scenarios with 6 in the recording."""
+    assert count_requests(EVENTS) == 6
+
+
+def test_the_summary_line_counts_the_fuzzers_requests() -> None:
+    result = RunResult("http://127.0.0.1:9", default_spec(), "L5", datetime.now(timezone.utc), requests_sent=1700,
+                       fuzz_requests_sent=1280)
+    stream = io.StringIO()
+    TerminalReporter(stream, color=False).summary(result)
+    assert "1700 requests (1280 of them by the fuzzer)" in stream.getvalue()
