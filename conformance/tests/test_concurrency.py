@@ -131,7 +131,7 @@ def test_a_broken_app_gets_the_same_verdicts_at_once_as_one_at_a_time(name: str,
                                                                         wait=20, jobs=jobs).checks
                            if check.status == FAILED]
                     for jobs in (1, 8)}
-    assert verdicts[1] == verdicts[8] == [app.caught_by]
+    assert verdicts[1] == verdicts[8] and app.caught_by in verdicts[1]
 
 
 def test_the_pool_hands_back_every_outcome_in_the_order_they_finish() -> None:
