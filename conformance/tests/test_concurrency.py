@@ -93,8 +93,8 @@ def test_jobs_1_sends_one_request_at_a_time(jobs: int, one_at_a_time: bool) -> N
 
 
 def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path: Path) -> None:
-    """Against an app where every check fails, the results, JUnit and the failures printed follow the
-    catalogue, while the checks ran eight at a time."""
+    """Against an app where every check fails, the results, JUnit, the progress lines and the failures
+    printed follow the catalogue, while the checks ran eight at a time."""
     with counting_server() as (url, handler):
         stream = io.StringIO()
         result = run_suite(url, level="L3", keep_going=True, wait=5, timeout=5, jobs=8,
@@ -107,6 +107,10 @@ def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path
     junit = write_junit(result, tmp_path / "junit.xml").read_text()
     assert [junit.index(f'name="{slug}: ') for slug in ran] == sorted(junit.index(f'name="{slug}: ') for slug in ran)
     report = stream.getvalue()
+    progress = report[:report.index("Failures (")]
+    told = [slug for slug in ran if f"  {slug}  " in progress]
+    assert [progress.index(f"  {slug}  ") for slug in told] == sorted(progress.index(f"  {slug}  ") for slug in told)
+    assert len(told) > 40
     failures = report[report.index("Failures ("):]
     headings = [slug for slug in ran if f" {slug}: " in failures]
     assert headings == [check.check.slug for check in result.checks if check.status == FAILED]

@@ -397,16 +397,14 @@ def run_suite(
                     failed = run.prepare(check)
                     if failed is not None:
                         prepared_failures[check.slug] = failed
-            outcomes: dict[str, CheckResult] = {}
-            if blocked_by is None:
-                outcomes, app_gone = _run_checks(run, level_checks, prepared_failures, jobs=jobs, notify=notify)
-                blocked_by = "gone" if app_gone else None
+            in_order = _InCatalogueOrder(level_checks, notify)
+            if blocked_by is None and _run_checks(run, level_checks, prepared_failures, jobs=jobs, on_outcome=in_order):
+                blocked_by = "gone"
             for check in level_checks:
-                if check.slug not in outcomes:
-                    outcomes[check.slug] = CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by or "gone"),
-                                                       docs_url=run.docs_link(check))
-                    notify("check", outcomes[check.slug])
-                level_result.checks.append(outcomes[check.slug])
+                if not in_order.has(check):
+                    in_order(CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by or "gone"),
+                                         docs_url=run.docs_link(check)))
+            level_result.checks.extend(in_order.outcomes())
             if blocked_by is None and level_result.status == FAILED and not keep_going:
                 blocked_by = level_id
         if fuzz:
@@ -423,16 +421,38 @@ def run_suite(
     return result
 
 
+class _InCatalogueOrder:
+    """Collects a level's outcomes as they finish, and tells each one to the progress callback as soon as
+    every check before it in the catalogue has been told: the output reads the same whatever the timing."""
+
+    def __init__(self, checks: list[Check], notify: ProgressCallback) -> None:
+        self._checks = checks
+        self._notify = notify
+        self._outcomes: dict[str, CheckResult] = {}
+        self._told = 0
+
+    def __call__(self, outcome: CheckResult) -> None:
+        self._outcomes[outcome.check.slug] = outcome
+        while self._told < len(self._checks) and self._checks[self._told].slug in self._outcomes:
+            self._notify("check", self._outcomes[self._checks[self._told].slug])
+            self._told += 1
+
+    def has(self, check: Check) -> bool:
+        return check.slug in self._outcomes
+
+    def outcomes(self) -> list[CheckResult]:
+        return [self._outcomes[check.slug] for check in self._checks]
+
+
 def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, CheckResult], *, jobs: int,
-                notify: ProgressCallback) -> tuple[dict[str, CheckResult], bool]:
-    """Run one level's checks: up to `jobs` at a time, then those that run alone, one by one. Each outcome
-    is told as it comes. Returns the outcomes by slug (the checks that never started have none), and
-    whether the app stopped answering, which ends the run early."""
+                on_outcome: Callable[[CheckResult], None]) -> bool:
+    """Run one level's checks: up to `jobs` at a time, then those that run alone, one by one, each outcome
+    handed on as it comes. True when the app stopped answering, which ends the run early (the checks
+    that never started then have no outcome)."""
     if jobs <= 1:
         groups = [(checks, 1)]
     else:
         groups = [([c for c in checks if not c.alone], jobs), ([c for c in checks if c.alone], 1)]
-    outcomes: dict[str, CheckResult] = {}
     for group, threads in groups:
         pool = WorkerPool(group, lambda check: prepared_failures.get(check.slug) or run.execute(check), jobs=threads)
         gone = False
@@ -440,8 +460,7 @@ def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, Chec
             for check, outcome in pool.finished():
                 if isinstance(outcome, BaseException):
                     raise outcome  # execute() turns everything a check raises into a failure: a bug of the suite
-                outcomes[check.slug] = outcome
-                notify("check", outcome)
+                on_outcome(outcome)
                 if not gone and _lost_the_app(outcome):
                     pool.hold()  # nothing new starts while the suite asks whether the app is still there
                     gone = not run.app_still_answers()
@@ -451,8 +470,8 @@ def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, Chec
         finally:
             pool.stop()
         if gone:
-            return outcomes, True
-    return outcomes, False
+            return True
+    return False
 
 
 def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: int, budget: float,
