@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +40,7 @@ class _CountsRequestsInFlight(BaseHTTPRequestHandler):
     lock = threading.Lock()
     in_flight = 0
     most_in_flight = 0
+    delay = SLOW_ANSWER
     protocol_version = "HTTP/1.1"
 
     def _answer(self) -> None:
@@ -46,10 +50,11 @@ class _CountsRequestsInFlight(BaseHTTPRequestHandler):
             cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
         try:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            time.sleep(SLOW_ANSWER)
             if self.path == "/health":
                 status, media_type, body = 200, "application/json", {"status": "ok"}
+                time.sleep(SLOW_ANSWER)
             else:
+                time.sleep(cls.delay)
                 status, media_type = 404, "application/problem+json"
                 body = {"type": "about:blank", "title": "Not Found", "status": 404}
             payload = json.dumps(body).encode()
@@ -69,9 +74,9 @@ class _CountsRequestsInFlight(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def counting_server() -> Iterator[tuple[str, type[_CountsRequestsInFlight]]]:
+def counting_server(delay: float = SLOW_ANSWER) -> Iterator[tuple[str, type[_CountsRequestsInFlight]]]:
     handler = type("Handler", (_CountsRequestsInFlight,), {"lock": threading.Lock(), "in_flight": 0,
-                                                           "most_in_flight": 0})
+                                                           "most_in_flight": 0, "delay": delay})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -118,6 +123,23 @@ def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path
     assert headings == [check.check.slug for check in result.checks if check.status == FAILED]
     positions = [failures.index(f" {slug}: ") for slug in headings]
     assert positions == sorted(positions)
+
+
+def test_ctrl_c_while_checks_run_at_once_ends_the_run_at_once_without_a_traceback() -> None:
+    with counting_server(delay=5.0) as (url, handler):
+        process = subprocess.Popen([sys.executable, "-m", "timetension.cli", "check", "--url", url, "--wait", "5",
+                                    "--level", "1", "--keep-going", "--no-color"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while handler.most_in_flight < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert handler.most_in_flight >= 2  # several checks are waiting for their answers
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        stdout, stderr = process.communicate(timeout=10)
+    assert time.monotonic() - interrupted < 3
+    assert process.returncode == 130, stdout + stderr
+    assert "Interrupted." in stderr and "Traceback" not in stdout + stderr
 
 
 def test_the_reference_passes_with_every_jobs_setting(reference_on_sqlite: str) -> None:
