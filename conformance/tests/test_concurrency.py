@@ -105,6 +105,10 @@ def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path
         result = run_suite(url, level="L3", keep_going=True, wait=5, timeout=5, jobs=8,
                            progress=TerminalReporter(stream, color=False))
     assert handler.most_in_flight > 1
+    for check in result.checks:  # each failure's reproduction is its own check's last request
+        if check.failure is not None and check.failure.request:
+            path = check.failure.request.split(" ", 1)[1]
+            assert f"{url}{path}" in check.failure.reproduction[-1], (check.check.slug, check.failure.reproduction)
     ran = [check.check.slug for check in result.checks]
     assert ran == [slug for slug in CATALOGUE_ORDER if slug in ran] and len(ran) > 40
     results = json.loads(write_results(result, tmp_path / "results.json").read_text())
