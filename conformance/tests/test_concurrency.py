@@ -167,6 +167,17 @@ def test_a_broken_app_gets_the_same_verdicts_at_once_as_one_at_a_time(name: str,
     assert verdicts[1] == verdicts[8] and app.caught_by in verdicts[1]
 
 
+def test_a_check_that_fails_only_beside_others_passes_alone_with_advice(tmp_path: Path) -> None:
+    """SQLite with plain BEGIN answers 503 when requests meet: eight checks at a time meet often. Each
+    such failure is tried again alone, passes, and says what happened beside the others."""
+    with running(broken_app_command("timer-race"), env=app_env(f"sqlite:///{tmp_path}/busy.db"),
+                 log=tmp_path / "app.log", port=free_port()) as server:
+        result = run_suite(server.url, level="L3", wait=20, jobs=8)
+    assert result.passed
+    advised = [advice for check in result.checks for advice in check.advice]
+    assert advised and all("passed when run again alone" in advice and "503" in advice for advice in advised)
+
+
 def test_the_pool_hands_back_every_outcome_in_the_order_they_finish() -> None:
     pool = WorkerPool([0.3, 0.0, 0.1], lambda seconds: time.sleep(seconds) or seconds, jobs=3)
     assert [item for item, _ in pool.finished()] == [0.0, 0.1, 0.3]

@@ -217,8 +217,10 @@ class Run:
         self._prepared_operations[check.slug] = result.operations_seen
         return result if result.status == FAILED else None
 
-    def execute(self, check: Check) -> CheckResult:
-        tester = Tester(self.state, check, self._index[check.slug])
+    def execute(self, check: Check, *, again: bool = False) -> CheckResult:
+        """Run a check; `again` for a second try, on days of its own (the first try's entries stay)."""
+        index = self._index[check.slug] + (len(self._index) if again else 0)
+        tester = Tester(self.state, check, index)
         result = self._guarded(check, lambda: check.run(tester))
         result.operations_seen |= self._prepared_operations.get(check.slug, set())
         return result
@@ -448,30 +450,70 @@ def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, Chec
                 on_outcome: Callable[[CheckResult], None]) -> bool:
     """Run one level's checks: up to `jobs` at a time, then those that run alone, one by one, each outcome
     handed on as it comes. True when the app stopped answering, which ends the run early (the checks
-    that never started then have no outcome)."""
+    that never started then have no outcome).
+
+    A check that failed on an answer while others ran is run again alone, and that try is its verdict:
+    an app may answer 503 under load (the spec allows it; level 5's burst check is about load), and a
+    verdict must not depend on which checks happened to run beside it."""
     if jobs <= 1:
         groups = [(checks, 1)]
     else:
         groups = [([c for c in checks if not c.alone], jobs), ([c for c in checks if c.alone], 1)]
     for group, threads in groups:
-        pool = WorkerPool(group, lambda check: prepared_failures.get(check.slug) or run.execute(check), jobs=threads)
-        gone = False
-        try:
-            for check, outcome in pool.finished():
-                if isinstance(outcome, BaseException):
-                    raise outcome  # execute() turns everything a check raises into a failure: a bug of the suite
+        failed_alongside: dict[str, CheckResult] = {}
+
+        def finished(outcome: CheckResult) -> None:
+            if threads > 1 and _worth_a_try_alone(outcome, prepared_failures):
+                failed_alongside[outcome.check.slug] = outcome
+            else:
                 on_outcome(outcome)
-                if not gone and _lost_the_app(outcome):
-                    pool.hold()  # nothing new starts while the suite asks whether the app is still there
-                    gone = not run.app_still_answers()
-                    if gone:
-                        pool.stop()  # the checks already running finish (each has its deadline)
-                    pool.release()
-        finally:
-            pool.stop()
-        if gone:
+
+        if _run_group(run, group, threads, prepared_failures, finished):
             return True
+        if failed_alongside:
+            again = [check for check in group if check.slug in failed_alongside]
+            if _run_group(run, again, 1, {}, lambda outcome: on_outcome(
+                    _tried_alone(failed_alongside[outcome.check.slug], outcome)), again=True):
+                return True
     return False
+
+
+def _run_group(run: Run, checks: list[Check], threads: int, prepared_failures: dict[str, CheckResult],
+               on_outcome: Callable[[CheckResult], None], *, again: bool = False) -> bool:
+    """Run checks on `threads` threads; True when the app stopped answering (nothing new then starts)."""
+    pool = WorkerPool(checks, lambda check: prepared_failures.get(check.slug) or run.execute(check, again=again),
+                      jobs=threads)
+    gone = False
+    try:
+        for _, outcome in pool.finished():
+            if isinstance(outcome, BaseException):
+                raise outcome  # execute() turns everything a check raises into a failure: a bug of the suite
+            on_outcome(outcome)
+            if not gone and _lost_the_app(outcome):
+                pool.hold()  # nothing new starts while the suite asks whether the app is still there
+                gone = not run.app_still_answers()
+                if gone:
+                    pool.stop()  # the checks already running finish (each has its deadline)
+                pool.release()
+    finally:
+        pool.stop()
+    return gone
+
+
+def _worth_a_try_alone(outcome: CheckResult, prepared_failures: dict[str, CheckResult]) -> bool:
+    """A failure on an answer (not a missing one: that one is already slow) of a check that ran."""
+    return (outcome.status == FAILED and outcome.failure is not None and not outcome.failure.no_answer
+            and outcome.check.slug not in prepared_failures)
+
+
+def _tried_alone(alongside: CheckResult, alone: CheckResult) -> CheckResult:
+    """The verdict of the try alone; when it passed, advice says what went wrong beside other checks."""
+    if alone.status == PASSED and alongside.failure is not None:
+        alone.advice.append(
+            f"it failed while other checks ran at the same time (expected {alongside.failure.expected}, received "
+            f"{alongside.failure.received.splitlines()[0]}) and passed when run again alone: the app may not cope "
+            "with simultaneous requests (level 5 checks bursts; `--jobs 1` runs the checks one at a time)")
+    return alone
 
 
 def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: int, budget: float,
