@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help demo new run doctor suite-image docs docs-serve test test-containers test-fast lint-spec bench mutants system-deps venv tools lock clean
+.PHONY: help demo new run doctor suite-image docs docs-serve test test-containers test-fast lint-spec rules bench mutants system-deps venv tools lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,7 +36,7 @@ docs: venv ## build the exercise site into site/ (strict: a broken link or ancho
 docs-serve: venv ## serve the site on http://localhost:8000, where the suite's "Read:" links point
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -a localhost:8000
 
-test: system-deps venv tools lint-spec ## the kit's own tests, from scratch (both databases, every starter, a real Docker engine)
+test: system-deps venv tools lint-spec rules ## the kit's own tests, from scratch (both databases, every starter, a real Docker engine)
 	cd reference && ../$(BIN)/pytest
 	cd conformance && TIMETENSION_SCREENSHOTS=$(CURDIR)/$(REPORTS)/screenshots ../$(BIN)/pytest
 	$(MAKE) --no-print-directory mutants
@@ -50,11 +50,16 @@ test-fast: venv ## the kit's own tests without the slow ones (broken apps, fuzzi
 test-containers: venv ## the container path on a real engine (a private one is installed and started unless DOCKER_HOST answers)
 	scripts/with-engine.sh sh -c 'cd conformance && ../$(BIN)/pytest -m containers -p no:cacheprovider -v --durations=8'
 
+rules: venv ## the spec's rules, each with the checks that verify it (reports/rules.txt); fails when one has none
+	@mkdir -p $(REPORTS)
+	@$(BIN)/timetension levels --rules > $(REPORTS)/rules.txt || { grep -B2 -- "-> NO CHECK" $(REPORTS)/rules.txt; tail -n 1 $(REPORTS)/rules.txt; exit 1; }
+	@tail -n 1 $(REPORTS)/rules.txt
+
 lint-spec: venv tools ## validate spec/openapi.yaml with openapi-spec-validator and Redocly CLI
 	$(BIN)/openapi-spec-validator spec/openapi.yaml
 	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true redocly lint --format=stylish spec/openapi.yaml
 
-mutants: venv ## the suite against every broken app and the independent implementation: the kill rate
+mutants: venv ## the suite against every broken app, the independent implementation and its broken variants: kill rates
 	$(BIN)/python scripts/mutants.py
 
 bench: system-deps venv ## the suite's speed, the fuzz stage, a review of 8, the load client against wrk, the starters, the participant's path, the reference under bursts and faults, the container path

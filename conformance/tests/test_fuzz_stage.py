@@ -56,3 +56,16 @@ def test_the_summary_line_counts_the_fuzzers_requests() -> None:
     stream = io.StringIO()
     TerminalReporter(stream, color=False).summary(result)
     assert "1700 requests (1280 of them by the fuzzer)" in stream.getvalue()
+
+
+def test_a_valid_request_refused_fails_only_where_the_schema_says_every_rule() -> None:
+    from timetension._fuzz import _is_strict
+
+    spec = default_spec()
+    cannot_say = {op.operation_id for op in spec.operations if op.schema_cannot_say}
+    assert cannot_say == {"createTimeEntry", "updateTimeEntry", "listTimeEntries", "getSummaryReport"}
+    assert _is_strict("positive_data_acceptance", spec.operation("createProject"))
+    assert _is_strict("positive_data_acceptance", spec.operation("registerUser"))
+    assert not _is_strict("positive_data_acceptance", spec.operation("createTimeEntry"))
+    assert not _is_strict("negative_data_rejection", spec.operation("createProject"))
+    assert _is_strict("not_a_server_error", spec.operation("getSummaryReport"))

@@ -209,6 +209,16 @@ def test_every_check_is_in_the_catalogue(site: Path) -> None:
     assert missing == []
 
 
+def test_every_rule_is_on_the_rules_page_with_its_checks(site: Path) -> None:
+    page = read_page(site / "reference" / "rules" / "index.html")
+    spec_rules = default_spec().rules
+    assert [rule.id for rule in spec_rules if f"rule-{rule.id.replace('.', '-')}" not in page.ids] == []
+    catalogue = read_page(site / "reference" / "checks" / "index.html")
+    unlinked = [check.slug for check in every_check() if check.level != "fuzz" and check.slug not in catalogue.ids]
+    assert unlinked == [], "the rules page links each check by its slug"
+    assert "0 rules without a check" in "".join(page.text)
+
+
 def test_every_starter_has_a_page(site: Path) -> None:
     starters = sorted(path.parent.name for path in (REPOSITORY / "starters").glob("*/starter.toml"))
     assert starters
@@ -290,7 +300,7 @@ def test_pages_render_in_a_browser(chromium: str, served: str, screenshots: Path
     assert 'id="unique-names"' in level
 
     shots = {"home.png": "", "level-projects.png": "levels/projects/", "api-reference.png": "api/",
-             "quickstart.png": "quickstart/", "catalogue.png": "reference/checks/"}
+             "quickstart.png": "quickstart/", "catalogue.png": "reference/checks/", "rules.png": "reference/rules/"}
     for name, path in shots.items():
         browse(chromium, urljoin(served, path), screenshot=screenshots / name)
         assert (screenshots / name).stat().st_size > 10_000, f"{name} looks empty"

@@ -10,6 +10,7 @@ Nothing here is copied by hand, so the site cannot drift from what it describes:
   the pytest plugin;
 - `reference/results.md`: the fields of `results.json`, from `results.schema.json`;
 - `reference/checks.md`: the catalogue of checks, from the suite's registry and the spec's operations;
+- `reference/rules.md`: the spec's rule register (`x-rules`), each rule with the checks that verify it;
 - markers in hand-written pages, replaced by tables made from the same sources:
   `<!-- timetension:levels -->`, `<!-- timetension:starters -->` and `<!-- timetension:versions -->`.
 
@@ -430,18 +431,19 @@ def _operations_cell(kit: Kit, operation_ids: Iterable[str]) -> str:
 
 def _check_row(kit: Kit, check: Any, page: str) -> list[str]:
     rule = level_page(kit, check.level, relative_to=page)
+    rules = "<br>".join(f"[{code(rule_id)}](rules.md#{rule_anchor(rule_id)})" for rule_id in getattr(check, "rules", ()))
     return [
         code(check.level),
-        code(check.slug),
+        f'<span id="{check.slug}"></span>{code(check.slug)}',
         escape(check.title) + f"<br><small>Why: {escape(check.why)}</small>",
         _operations_cell(kit, check.operations),
-        f"[#{check.anchor}]({rule}#{check.anchor})",
+        f"[#{check.anchor}]({rule}#{check.anchor})" + (f"<br>{rules}" if rules else ""),
     ]
 
 
 def checks_page(kit: Kit) -> str:
     page = "reference/checks.md"
-    header = ["Level", "Check", "What it checks", "Operations", "Rule"]
+    header = ["Level", "Check", "What it checks", "Operations", "Level page and rules"]
     parts = [
         "---\nhide:\n  - navigation\n---\n",  # the tables need the width
         "# Catalogue of checks\n",
@@ -469,6 +471,60 @@ def checks_page(kit: Kit) -> str:
         table(header, (_check_row(kit, check, page) for check in kit.fuzz_checks())),
         GENERATED_NOTE.format(sources="the suite's registry (`timetension.all_checks()`) and `spec/openapi.yaml`"),
     ]
+    return "\n".join(parts)
+
+
+# The rule register ---------------------------------------------------------------------------------
+
+
+def rule_anchor(rule_id: str) -> str:
+    return "rule-" + rule_id.replace(".", "-")
+
+
+def _rule_place(kit: Kit, place: str) -> str:
+    if place == "the API":
+        return "every operation"
+    try:
+        operation = kit.operation(place)
+        return f"{code(place)}<br><small>{escape(operation.method.upper())} {escape(operation.path)}</small>"
+    except KeyError:
+        return f"{code(place)} <small>(a component)</small>"
+
+
+def rules_page(kit: Kit) -> str:
+    from timetension._rules import trace
+
+    page = "reference/rules.md"
+    rule_trace = trace(kit.spec, kit.checks)
+    parts = [
+        "---\nhide:\n  - navigation\n---\n",
+        "# Rules of the API\n",
+        f"Every rule the spec states, {len(rule_trace.rules)} of them, each with a stable id and the checks that "
+        "verify it. The ids live in the spec (`x-rules`, at its root, on each operation and on some "
+        "components), quoting the sentence they stand for; a check names the ids it verifies, and the kit's "
+        "own tests fail when a rule has no check, unless the rule says why it cannot be checked from outside. "
+        "`timetension levels --rules` prints the same register.\n",
+        f"**{escape(rule_trace.summary())}.**\n",
+    ]
+    for level in kit.spec.levels:
+        rules = [rule for rule in rule_trace.rules if rule.level == level.id]
+        if not rules:
+            continue
+        rows = []
+        for rule in rules:
+            checks = rule_trace.checks_of[rule.id]
+            if checks:
+                verified = "<br>".join(f"[{code(check.slug)}](checks.md#{check.slug})" for check in checks)
+            else:
+                verified = f"<small>Not checkable from outside: {escape(rule.not_checked or '')}</small>"
+            rows.append([f'<span id="{rule_anchor(rule.id)}"></span>{code(rule.id)}', markdown_cell(rule.text),
+                         _rule_place(kit, rule.place), verified])
+        parts += [
+            f"## {level.id} {escape(level.name)}\n",
+            f"Page: [{escape(level.name)}]({level_page(kit, level.id, relative_to=page)}).\n",
+            table(["Rule", "What the spec says", "Where", "Checked by"], rows),
+        ]
+    parts.append(GENERATED_NOTE.format(sources="`spec/openapi.yaml` (`x-rules`) and the suite's registry"))
     return "\n".join(parts)
 
 
@@ -523,6 +579,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         "reference/cli.md": cli_page(kit),
         "reference/results.md": results_page(kit),
         "reference/checks.md": checks_page(kit),
+        "reference/rules.md": rules_page(kit),
     }
     for starter in kit.starters:
         generated[f"starters/{starter.name}.md"] = starter_page(starter)

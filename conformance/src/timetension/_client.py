@@ -58,6 +58,15 @@ class Exchange:
         return text[:limit] + suffix
 
 
+def _with_framing(headers: dict[str, str], body: bytes | None) -> tuple[dict[str, str], Any]:
+    """A request that asks for `Transfer-Encoding: chunked` is sent in chunks, without Content-Length
+    (httpx frames an iterator that way and writes the header itself)."""
+    chunked = any(name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in headers.items())
+    if not chunked or body is None:
+        return headers, body
+    return {name: value for name, value in headers.items() if name.lower() != "transfer-encoding"}, iter([body])
+
+
 class TransportProblem(Exception):
     """No usable HTTP answer: refused, timed out, closed early, not HTTP, or far too large."""
 
@@ -144,9 +153,8 @@ class HttpClient:
         return exchange
 
     def _send(self, exchange: Exchange, started: float) -> None:
-        with self._http.stream(
-            exchange.method, exchange.url, headers=exchange.request_headers, content=exchange.request_body
-        ) as response:
+        headers, content = _with_framing(exchange.request_headers, exchange.request_body)
+        with self._http.stream(exchange.method, exchange.url, headers=headers, content=content) as response:
             exchange.status = response.status_code
             exchange.response_headers = response.headers
             chunks: list[bytes] = []

@@ -29,8 +29,9 @@ STRICT_CHECKS = (
     "response_schema_conformance",
     "response_headers_conformance",
 )
-# Checks with false positives on common frameworks (a schema cannot say every rule, and some frameworks
-# answer OPTIONS or send an incomplete Allow header): a finding is advice, not a failure.
+# Checks with false positives on common frameworks (some answer OPTIONS or send an incomplete Allow
+# header): a finding is advice, not a failure. positive_data_acceptance is strict on the operations whose
+# schemas say every rule of the request (see _is_strict).
 ADVISORY_CHECKS = (
     "negative_data_rejection",
     "positive_data_acceptance",
@@ -187,10 +188,18 @@ def _read_events(path: Path, spec: Spec, operations: list[Operation], url: str, 
                     message=info.get("message", ""),
                     reproduction=_curl(recorder.get("interactions", {}).get(case_id, {}), token),
                 )
-                target = findings.failures if finding.check in STRICT_CHECKS else findings.advice
+                target = findings.failures if _is_strict(finding.check, findings.operation) else findings.advice
                 if len(target) < MAX_FINDINGS_PER_OPERATION:
                     target.append(finding)
     return FuzzOutcome(list(by_label.values()))
+
+
+def _is_strict(check: str, operation: Operation) -> bool:
+    """A finding fails the stage, or is advice. A valid request refused fails it where the schema says
+    every rule of the request; where it cannot (`x-schema-cannot-say`), a refusal may be right."""
+    if check == "positive_data_acceptance":
+        return operation.schema_cannot_say is None
+    return check in STRICT_CHECKS
 
 
 def _curl(interaction: dict, token: str | None) -> str:

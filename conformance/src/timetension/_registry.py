@@ -25,6 +25,7 @@ class Check:
     why: str
     run: Callable[[Tester], None]
     prepare: Callable[[Tester], Any] | None = None
+    rules: tuple[str, ...] = ()  # ids of the spec's x-rules this check verifies
     alone: bool = False  # runs after the level's other checks, with nothing else running
 
     @property
@@ -42,11 +43,15 @@ def check(
     title: str,
     operations: tuple[str, ...] | list[str],
     why: str,
+    rules: tuple[str, ...] | list[str],
     anchor: str | None = None,
     prepare: Callable[[Tester], Any] | None = None,
     alone: bool = False,
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
     """Register a check. The slug is `area.rule-in-words`; it never changes once released.
+
+    `rules` names the ids of the spec's rule register (`x-rules`) that the check verifies; a kit test
+    holds every rule to at least one check, and every id to a rule.
 
     Checks of a level run at the same time, so a check must not depend on what another check does: it
     works on users of its own (or shared users, on a day of its own), and leaves nothing behind that
@@ -56,6 +61,8 @@ def check(
     def register(function: Callable[[Tester], None]) -> Callable[[Tester], None]:
         if level not in LEVEL_IDS:
             raise ValueError(f"{slug}: unknown level {level!r}")
+        if not rules:
+            raise ValueError(f"{slug}: name the rules it verifies (rules=...)")
         if any(existing.slug == slug for existing in _CHECKS):
             raise ValueError(f"two checks are called {slug!r}")
         _CHECKS.append(
@@ -68,6 +75,7 @@ def check(
                 why=why,
                 run=function,
                 prepare=prepare,
+                rules=tuple(rules),
                 alone=alone,
             )
         )

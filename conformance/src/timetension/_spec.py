@@ -30,6 +30,17 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """One normative sentence of the spec, with the stable id that checks name (`x-rules`)."""
+
+    id: str
+    level: str
+    text: str
+    place: str  # "the API" for the rules of every operation, else an operationId or a component's name
+    not_checked: str | None = None
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     method: str
@@ -39,6 +50,7 @@ class Operation:
     statuses: tuple[str, ...]
     unchecked_statuses: tuple[str, ...] = ()
     protected: bool = True
+    schema_cannot_say: str | None = None  # x-schema-cannot-say: why a schema-valid request may be refused
     _pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(""))
 
     def matches(self, method: str, path: str) -> bool:
@@ -124,10 +136,39 @@ class Spec:
                             if "x-not-checked" in self._resolve(response)
                         ),
                         protected=bool(op.get("security", default_security)),
+                        schema_cannot_say=op.get("x-schema-cannot-say"),
                         _pattern=_path_pattern(path),
                     )
                 )
         return tuple(found)
+
+    @cached_property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rule register: the root's rules, then each operation's, then the components'."""
+        found: list[Rule] = []
+
+        def add(entries: list[dict[str, Any]], place: str, level: str | None) -> None:
+            for entry in entries:
+                found.append(Rule(id=entry["id"], level=entry.get("level", level or ""), text=entry["text"],
+                                  place=place, not_checked=entry.get("not-checked")))
+
+        add(self.document.get("x-rules", []), "the API", None)
+        for item in self.document["paths"].values():
+            for method in _HTTP_METHODS:
+                if method in item:
+                    op = item[method]
+                    add(op.get("x-rules", []), op["operationId"], op["x-level"])
+        for components in self.document.get("components", {}).values():
+            for name, component in components.items():
+                if isinstance(component, dict):
+                    add(component.get("x-rules", []), name, None)
+        return tuple(found)
+
+    def rule(self, rule_id: str) -> Rule:
+        for candidate in self.rules:
+            if candidate.id == rule_id:
+                return candidate
+        raise KeyError(f"no rule {rule_id!r} in the spec's x-rules")
 
     def operation(self, operation_id: str) -> Operation:
         for op in self.operations:

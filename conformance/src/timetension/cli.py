@@ -16,6 +16,7 @@ from ._registry import LEVEL_IDS, all_checks
 from ._report_json import write_results
 from ._report_junit import write_junit
 from ._report_terminal import TerminalReporter
+from ._rules import register_lines, trace
 from ._runner import DEFAULT_DOCS_URL, DEFAULT_JOBS, run_suite
 from ._spec import Spec, default_spec
 from ._tester import DEFAULT_CORS_ORIGIN
@@ -169,8 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-color", action="store_true", help="plain text output (NO_COLOR=1 does the same)")
     check.add_argument("-v", "--verbose", action="store_true", help="show each check's time")
 
-    commands.add_parser("levels", help="list the levels and what each one checks",
-                        description="List the levels and what each one checks.")
+    levels = commands.add_parser("levels", help="list the levels and what each one checks",
+                                 description="List the levels and what each one checks.")
+    levels.add_argument("--rules", action="store_true",
+                        help="list the spec's rules instead, each with the checks that verify it; "
+                             "exits 1 when a rule has no check and is not marked as not checkable")
 
     run = commands.add_parser(
         "run", help="build and start an attempt with docker compose, check it, take it down",
@@ -324,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(parser, args)
         if args.command == "levels":
-            return _levels(default_spec())
+            return _rules(default_spec()) if args.rules else _levels(default_spec())
         if args.command == "run":
             return _run(args)
         if args.command == "doctor":
@@ -453,6 +457,12 @@ def _bench(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(level.failures for level in result.levels) else EXIT_PASSED
 
 
+def _rules(spec: Spec) -> int:
+    rule_trace = trace(spec, all_checks())
+    print("\n".join(register_lines(spec, rule_trace)))
+    return EXIT_FAILED if rule_trace.without_check or rule_trace.unknown else EXIT_PASSED
+
+
 def _levels(spec: Spec) -> int:
     checks = all_checks()
     for level in spec.levels:
@@ -464,6 +474,7 @@ def _levels(spec: Spec) -> int:
         for check in checks:
             if check.level == level.id:
                 print(f"   - {check.title}  [{check.slug}]")
+                print(f"       rules: {', '.join(check.rules)}")
         print()
     return EXIT_PASSED
 

@@ -409,12 +409,105 @@ def _crash_under_a_burst(original: Callable[..., str]) -> Callable[..., str]:
     return read_token
 
 
+def _refuse_non_ascii_names(original: Callable[[str], str]) -> Callable[[str], str]:
+    def clean(raw: str) -> str:
+        if not raw.isascii():
+            raise ValueError("may hold letters, digits and punctuation only")  # a 422 the spec does not allow
+        return original(raw)
+
+    return clean
+
+
 def _utc_with_offset_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _inclusive_overlap(a_start, a_end, b_start, b_end) -> bool:  # noqa: ANN001
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+
+def _wrong_method_plain_text(request: Request, answer: Answer) -> Answer | None:
+    if answer.status == 405:
+        return Answer(405, {"content-type": "text/plain; charset=utf-8", "allow": answer.headers.get("allow", "GET")},
+                      b"Method Not Allowed")
+    return None
+
+
+def _wrong_method_is_404(request: Request, answer: Answer) -> Answer | None:
+    return _problem_status(404)(answer) if answer.status == 405 else None
+
+
+_KNOWN_MEMBERS = {"email", "password", "expires_in", "name", "description", "started_at", "ended_at", "project_id"}
+
+
+def _unknown_members_refused(original: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    def parse(raw: bytes) -> Any:
+        document = original(raw)
+        if isinstance(document, dict):
+            for member in document:
+                if member not in _KNOWN_MEMBERS:
+                    problems = importlib.import_module("timetension_reference.problems")
+                    raise problems.invalid(member, "is not a member of this body")
+        return document
+
+    return parse
+
+
+_running_ids: set[str] = set()
+_patched_while_running: dict[str, bytes] = {}
+
+
+def _timer_outlives_patch(request: Request, answer: Answer) -> Answer | None:
+    """The timer kept as a record of its own that a PATCH of ended_at does not clear."""
+    who = request.headers.get("authorization", "")
+    if _is(request, "POST", "/timer/start") and answer.status == 201:
+        _running_ids.add(answer.json["id"])
+    elif request.method == "PATCH" and answer.status == 200 and request.url.path.startswith("/time-entries/"):
+        entry_id = request.url.path.rsplit("/", 1)[1]
+        if entry_id in _running_ids:
+            still_running = {**answer.json, "ended_at": None, "duration_seconds": None}
+            _patched_while_running[who] = json.dumps(still_running).encode()
+    elif _is(request, "GET", "/timer") and answer.status == 404 and who in _patched_while_running:
+        return Answer(200, {"content-type": "application/json"}, _patched_while_running[who])
+    return None
+
+
+def _day_start_with_new_offset(day: date, zone: Any) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).replace(fold=1).astimezone(timezone.utc)
+
+
+def _area_city_zones_only(original: Callable[[str], Any]) -> Callable[[str], Any]:
+    def time_zone(name: str) -> Any:
+        if name != "UTC" and not re.fullmatch(r"[A-Za-z]+/[A-Za-z_]+(/[A-Za-z_]+)?", name):
+            raise ValueError("must look like Area/City")
+        return original(name)
+
+    return time_zone
+
+
+def _if_match_one_tag(header: str, current_tag: str) -> bool:
+    return header.strip() in ("*", current_tag)
+
+
+def _if_match_weak(header: str, current_tag: str) -> bool:
+    tags = [part.strip().removeprefix("W/") for part in header.split(",")]
+    return "*" in tags or current_tag in tags
+
+
+def _big_body_validated_before_token(request: Request, answer: Answer) -> Answer | None:
+    if "authorization" not in request.headers and int(request.headers.get("content-length", "0")) > 65536:
+        body = {"type": "about:blank", "title": "Unprocessable Content", "status": 422, "detail": "Invalid body.",
+                "errors": [{"field": "description", "message": "is too long"}]}
+        return Answer(422, {"content-type": "application/problem+json"}, json.dumps(body).encode())
+    return None
+
+
+def _big_body_401_or_413_swapped(request: Request, answer: Answer) -> Answer | None:
+    big = int(request.headers.get("content-length", "0")) > 65536
+    if big and "authorization" not in request.headers and answer.status in (401, 413):
+        return _problem_status(413 if answer.status == 401 else 401)(answer)
+    return None
 
 
 CATALOGUE: tuple[BrokenApp, ...] = (
@@ -524,9 +617,28 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               rewrite=_reflect_any_origin),
     BrokenApp("etag-not-exposed", "no Access-Control-Expose-Headers: a front end cannot read the ETag",
               "cors.allowed-origin", rewrite=_etag_not_exposed),
+    BrokenApp("wrong-method-plain-text", "a method a path does not have gets the framework's text/plain 405",
+              "errors.wrong-method", rewrite=_wrong_method_plain_text),
+    BrokenApp("unknown-members-refused", "a body with a member the app does not know is 422",
+              "accounts.unknown-fields-ignored",
+              replace=(("dependencies", "_parse_json", Wrap(_unknown_members_refused)),)),
+    BrokenApp("timer-outlives-patch", "a PATCH of ended_at on the running entry leaves the timer running",
+              "timer.patch-ended-at-stops", rewrite=_timer_outlives_patch),
+    BrokenApp("day-start-new-offset", "local midnight is read with the offset after a jump, an hour early",
+              "reports.day-starts-when-clocks-land", replace=(("rules", "local_day_start", _day_start_with_new_offset),)),
+    BrokenApp("area-city-zones-only", "tz must be UTC or look like Area/City: Etc/UTC and Etc/GMT-14 are refused",
+              "reports.tz-any-iana-name", replace=(("rules", "time_zone", Wrap(_area_city_zones_only)),)),
+    BrokenApp("if-match-one-tag", "If-Match is compared as one tag: a list never matches",
+              "entries.if-match-lists-and-weak-tags", replace=(("rules", "if_match_allows", _if_match_one_tag),)),
+    BrokenApp("if-match-weak", 'If-Match compares weakly: W/"tag" matches',
+              "entries.if-match-lists-and-weak-tags", replace=(("rules", "if_match_allows", _if_match_weak),)),
+    BrokenApp("big-body-validated-before-token", "a big body without a token is read and validated (422)",
+              "limits.body-too-large-without-token", rewrite=_big_body_validated_before_token),
     # The fuzz stage
     BrokenApp("fuzzed-name-500", "a project name with a non-ASCII letter crashes the app (500)",
               "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_crash_on_non_ascii_names)),)),
+    BrokenApp("fuzzed-name-refused", "a project name with a non-ASCII letter is refused with 422",
+              "fuzz.create-project", replace=(("rules", "clean_project_name", Wrap(_refuse_non_ascii_names)),)),
     BrokenApp("timer-race", "one running timer is checked in code only: no unique index, no lock",
               "timer.race-has-one-winner",
               replace=(("db", "upgrade", Wrap(_no_running_index)), ("db", "_use_immediate_transactions", _deferred_transactions),
@@ -556,6 +668,10 @@ DIES_HALF_WAY = BrokenApp("dies-half-way", "the process exits on its 40th reques
 ALLOWED_VARIANTS = (
     BrokenApp("expose-headers-wildcard", "Access-Control-Expose-Headers: * (the Fetch standard's wildcard)", "",
               rewrite=_expose_every_header),
+    BrokenApp("wrong-method-404", "a method a path does not have is 404 instead of 405", "",
+              rewrite=_wrong_method_is_404),
+    BrokenApp("big-body-401-or-413-swapped", "a big body without a token gets the other of 401 and 413", "",
+              rewrite=_big_body_401_or_413_swapped),
 )
 
 

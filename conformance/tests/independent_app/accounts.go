@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -58,7 +60,33 @@ func emailProblem(email string) string {
 	return hint
 }
 
-func emailKey(email string) string { return strings.ToLower(email) }
+func emailKey(email string) string {
+	switch {
+	case breaks("email-unique-case-sensitive"):
+		return email
+	case breaks("email-case-ascii-only"):
+		return lowerASCII(email)
+	}
+	return strings.ToLower(email)
+}
+
+// passwordLength counts code points, as the spec does.
+func passwordLength(password string) int {
+	if breaks("password-length-in-bytes") {
+		return len(password)
+	}
+	return utf8.RuneCountInString(password)
+}
+
+// numberAsText is a JSON number member read as its text, the way a lenient
+// binder coerces it into a string field.
+func (o object) numberAsText(name string) (string, bool) {
+	raw := bytes.TrimSpace(o[name])
+	if len(raw) == 0 || !(raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
+		return "", false
+	}
+	return string(raw), true
+}
 
 func (a *app) registerUser(w http.ResponseWriter, r *http.Request) error {
 	body, err := readObject(r, false)
@@ -78,16 +106,26 @@ func (a *app) registerUser(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	password, ok := body.str("password")
+	if !ok && breaks("password-number-coerced") {
+		password, ok = body.numberAsText("password")
+	}
+	minPassword, maxPassword := 10, 128
+	if breaks("password-max-off-by-one") {
+		maxPassword = 129
+	}
+	if breaks("password-min-off-by-one") {
+		minPassword = 9
+	}
 	switch {
 	case !body.has("password"):
 		errs.add("password", "is required")
 	case !ok:
 		errs.add("password", "must be a string")
-	case strings.ContainsRune(password, 0):
+	case strings.ContainsRune(password, 0) && !breaks("nul-accepted-in-password"):
 		errs.add("password", "must not contain the NUL character (U+0000)")
-	case utf8.RuneCountInString(password) < 10:
+	case passwordLength(password) < minPassword:
 		errs.add("password", "must be at least 10 characters long")
-	case utf8.RuneCountInString(password) > 128:
+	case passwordLength(password) > maxPassword:
 		errs.add("password", "must be at most 128 characters long")
 	}
 	if err := errs.asError(); err != nil {
@@ -162,6 +200,10 @@ func (a *app) createToken(w http.ResponseWriter, r *http.Request) error {
 	lifetime := int64(3600)
 	if body.has("expires_in") {
 		v, isInt, inRange := body.integer("expires_in", 1, 86400)
+		if text, isText := body.str("expires_in"); isText && breaks("expires-in-string-coerced") {
+			n, err := strconv.ParseInt(text, 10, 64)
+			v, isInt, inRange = n, err == nil, err == nil && n >= 1 && n <= 86400
+		}
 		switch {
 		case !isInt:
 			errs.add("expires_in", "must be a whole number of seconds from 1 to 86400")
@@ -169,6 +211,9 @@ func (a *app) createToken(w http.ResponseWriter, r *http.Request) error {
 			errs.add("expires_in", "must be from 1 to 86400 seconds")
 		default:
 			lifetime = v
+		}
+		if breaks("expires-in-ignored") {
+			lifetime = 3600
 		}
 	}
 	if err := errs.asError(); err != nil {
@@ -179,10 +224,16 @@ func (a *app) createToken(w http.ResponseWriter, r *http.Request) error {
 		detail: "That email and password do not match an account."}
 	var seq int64
 	var hash string
-	err = a.store.db.QueryRowContext(r.Context(), `SELECT seq, password_hash FROM accounts WHERE email_key = ?`,
-		emailKey(email)).Scan(&seq, &hash)
+	lookup, key := `SELECT seq, password_hash FROM accounts WHERE email_key = ?`, emailKey(email)
+	if breaks("sign-in-email-case-sensitive") {
+		lookup, key = `SELECT seq, password_hash FROM accounts WHERE email = ?`, email
+	}
+	err = a.store.db.QueryRowContext(r.Context(), lookup, key).Scan(&seq, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		verifyPassword(dummyHash, password)
+		if breaks("unknown-email-told-apart") {
+			return &apiError{status: http.StatusUnauthorized, detail: "No account has that email address."}
+		}
 		return badCredentials
 	}
 	if err != nil {

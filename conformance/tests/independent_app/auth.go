@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -102,6 +104,9 @@ func unauthorized(detail string, withError bool) *apiError {
 	if withError {
 		challenge += `, error="invalid_token"`
 	}
+	if breaks("no-www-authenticate") {
+		return &apiError{status: http.StatusUnauthorized, detail: detail}
+	}
 	return &apiError{
 		status: http.StatusUnauthorized,
 		detail: detail,
@@ -135,6 +140,18 @@ func (a *app) authenticate(r *http.Request) (*account, error) {
 	if err != nil {
 		return nil, err
 	}
+	if breaks("expired-token-leeway") {
+		expires += int64(60 * time.Second) // a JWT library's default leeway, left on
+	}
+	if breaks("token-expiry-rounded-up") {
+		// The expiry kept in whole seconds, rounded up, and compared with the
+		// current second: the token lives up to two seconds too long.
+		expiresSecond := (expires + int64(time.Second) - 1) / int64(time.Second)
+		if time.Now().Unix() > expiresSecond {
+			return nil, unauthorized("The bearer token has expired; ask POST /auth/token for a new one.", true)
+		}
+		return &acc, nil
+	}
 	if time.Now().UnixNano() >= expires {
 		return nil, unauthorized("The bearer token has expired; ask POST /auth/token for a new one.", true)
 	}
@@ -154,6 +171,10 @@ func (a *app) public(fn func(w http.ResponseWriter, r *http.Request) error) http
 // checked before anything else about the request.
 func (a *app) protected(fn func(w http.ResponseWriter, r *http.Request, acc *account) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := a.checkedBeforeToken(r); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 		acc, err := a.authenticate(r)
 		if err == nil {
 			err = fn(w, r, acc)
@@ -175,4 +196,41 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	writeProblem(w, r, api)
+}
+
+// checkedBeforeToken is empty in the unbroken app. The variants that look at
+// the request before the token (a body parser or a validator that runs as
+// middleware ahead of authentication) answer from here.
+func (a *app) checkedBeforeToken(r *http.Request) error {
+	switch {
+	case breaks("token-after-body-parsing") && (r.Method == http.MethodPost || r.Method == http.MethodPatch):
+		return peekBody(r, func(peek *http.Request) error {
+			_, err := readObject(peek, r.URL.Path == "/timer/start")
+			return err
+		})
+	case breaks("token-after-validation") && r.Method == http.MethodPost && r.URL.Path == "/projects":
+		return peekBody(r, func(peek *http.Request) error {
+			body, err := readObject(peek, false)
+			if err == nil {
+				_, _, err = newProjectFields(body)
+			}
+			return err
+		})
+	case breaks("report-validated-before-token") && r.URL.Path == "/reports/summary":
+		_, err := parseReportQuery(r.URL.Query())
+		return err
+	}
+	return nil
+}
+
+// peekBody lets check read the body, then puts it back for the handler.
+func peekBody(r *http.Request, check func(peek *http.Request) error) error {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 2<<20))
+	if err != nil {
+		return &apiError{status: http.StatusBadRequest, detail: "The request body could not be read."}
+	}
+	peek := r.Clone(r.Context())
+	peek.Body = io.NopCloser(bytes.NewReader(raw))
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return check(peek)
 }

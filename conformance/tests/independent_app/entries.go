@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 type entry struct {
@@ -73,8 +74,18 @@ func (e *entry) etag() string {
 // ifMatch applies RFC 9110's If-Match with strong comparison: "*" matches
 // any entry; otherwise one of the listed tags must be the current one.
 func ifMatch(header, current string) bool {
-	for _, tag := range strings.Split(header, ",") {
+	if breaks("if-match-ignored") {
+		return true
+	}
+	tags := strings.Split(header, ",")
+	if breaks("if-match-first-tag-only") {
+		tags = tags[:1]
+	}
+	for _, tag := range tags {
 		tag = strings.TrimSpace(tag)
+		if breaks("if-match-weak-tag-matches") {
+			tag = strings.TrimPrefix(tag, "W/")
+		}
 		if tag == "*" || tag == current {
 			return true
 		}
@@ -173,6 +184,15 @@ func checkProjectRef(ctx context.Context, q querier, accountSeq int64, ref *stri
 	if ref == nil {
 		return nil
 	}
+	if breaks("entry-on-other-users-project") {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM projects WHERE id = ?`, *ref).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
 	p, err := findProject(ctx, q, accountSeq, *ref)
 	if err != nil {
 		return err
@@ -201,10 +221,14 @@ func (a *app) createEntry(w http.ResponseWriter, r *http.Request, acc *account) 
 	} else {
 		errs.add("ended_at", "is required")
 	}
-	if startOK && endOK && end <= start {
+	endsTooSoon := end <= start
+	if breaks("end-equal-to-start-accepted") {
+		endsTooSoon = end < start
+	}
+	if startOK && endOK && endsTooSoon {
 		errs.add("ended_at", "must be after started_at (to the second)")
 	}
-	description, _ := body.optionalText("description", 1000, &errs)
+	description, _ := entryDescription(body, &errs)
 	ref, _ := projectRef(body, &errs)
 	if err := errs.asError(); err != nil {
 		return err
@@ -261,14 +285,17 @@ func (a *app) updateEntry(w http.ResponseWriter, r *http.Request, acc *account) 
 	if body.has("started_at") {
 		start, setStart = timestampField(body, "started_at", &errs)
 	}
+	runAgain := false
 	if body.has("ended_at") {
-		if body.isNull("ended_at") {
+		if body.isNull("ended_at") && breaks("ended-at-null-accepted") {
+			runAgain = true
+		} else if body.isNull("ended_at") {
 			errs.add("ended_at", "cannot be null: a stopped entry cannot run again")
 		} else {
 			end, setEnd = timestampField(body, "ended_at", &errs)
 		}
 	}
-	description, setDescription := body.optionalText("description", 1000, &errs)
+	description, setDescription := entryDescription(body, &errs)
 	ref, setProject := projectRef(body, &errs)
 	if err := errs.asError(); err != nil {
 		return err
@@ -296,6 +323,9 @@ func (a *app) updateEntry(w http.ResponseWriter, r *http.Request, acc *account) 
 		if setEnd {
 			e.endedAt = &end
 		}
+		if runAgain {
+			e.endedAt = nil
+		}
 		if e.endedAt != nil && *e.endedAt <= e.startedAt {
 			field := "ended_at"
 			if !setEnd {
@@ -312,7 +342,11 @@ func (a *app) updateEntry(w http.ResponseWriter, r *http.Request, acc *account) 
 			}
 			e.projectID = ref
 		}
-		other, err := findOverlap(ctx, tx, acc.seq, e.startedAt, e.endedAt, e.id)
+		self := e.id
+		if breaks("entry-overlaps-itself-on-update") {
+			self = ""
+		}
+		other, err := findOverlap(ctx, tx, acc.seq, e.startedAt, e.endedAt, self)
 		if err != nil {
 			return err
 		}
@@ -403,6 +437,10 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 		switch {
 		case err != nil && !errors.Is(err, strconv.ErrRange):
 			errs.add("limit", "must be a whole number from 1 to 100")
+		case breaks("limit-above-100-accepted") && err == nil && n >= 1 && n <= 1000:
+			limit = n
+		case breaks("limit-zero-means-default") && err == nil && n == 0:
+			limit = 50
 		case err != nil || n < 1 || n > 100:
 			errs.add("limit", "must be from 1 to 100")
 		default:
@@ -431,6 +469,9 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 		errs.add("to", "must be after from")
 	}
 	projectID, hasProject := firstParam(q, "project_id")
+	if projectID == "" && breaks("empty-project-filter-accepted") {
+		hasProject = false
+	}
 	if hasProject {
 		if projectID == "" {
 			errs.add("project_id", "must not be empty")
@@ -443,12 +484,17 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 	cursor, hasCursor := firstParam(q, "cursor")
 	if hasCursor {
 		var ok bool
-		if afterStart, afterID, ok = a.store.readCursor(cursor); !ok {
+		if afterStart, afterID, ok = a.store.readCursor(cursor); !ok && !breaks("made-up-cursor-accepted") {
 			errs.add("cursor", "is not a cursor this server made; pass next_cursor from the previous page")
 		}
 	}
 	if err := errs.asError(); err != nil {
 		return err
+	}
+	if hasProject && breaks("list-filter-foreign-project-404") {
+		if err := checkProjectRef(r.Context(), a.store.db, acc.seq, &projectID); err != nil {
+			return err
+		}
 	}
 
 	query := `SELECT ` + entryColumns + ` FROM entries WHERE account_seq = ?`
@@ -457,20 +503,36 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 		query += ` AND project_id = ?`
 		args = append(args, projectID)
 	}
+	afterFrom, beforeTo, afterCursor := `ended_at > ?`, `started_at < ?`, `id > ?`
+	if breaks("list-filter-closed-window") {
+		afterFrom, beforeTo = `ended_at >= ?`, `started_at <= ?`
+	}
+	if breaks("cursor-repeats-last-entry") {
+		afterCursor = `id >= ?`
+	}
 	if hasFrom {
-		query += ` AND (ended_at IS NULL OR ended_at > ?)`
+		query += ` AND (ended_at IS NULL OR ` + afterFrom + `)`
 		args = append(args, from)
 	}
 	if hasTo {
-		query += ` AND started_at < ?`
+		query += ` AND ` + beforeTo
 		args = append(args, to)
 	}
 	if hasCursor {
-		query += ` AND (started_at > ? OR (started_at = ? AND id > ?))`
+		query += ` AND (started_at > ? OR (started_at = ? AND ` + afterCursor + `))`
 		args = append(args, afterStart, afterStart, afterID)
 	}
 	query += ` ORDER BY started_at, id LIMIT ?`
-	args = append(args, limit+1)
+	if breaks("entries-listed-newest-first") {
+		query = strings.Replace(query, `ORDER BY started_at, id`, `ORDER BY started_at DESC, id DESC`, 1)
+	}
+	// One more than a page tells whether another page follows; asking for
+	// exactly a page cannot tell a full last page from a full middle one.
+	fetch := limit + 1
+	if breaks("full-last-page-has-cursor") {
+		fetch = limit
+	}
+	args = append(args, fetch)
 
 	ctx, cancel := withTimeout(r)
 	defer cancel()
@@ -492,7 +554,7 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 	}
 
 	var next *string
-	if int64(len(page)) > limit {
+	if int64(len(page)) > limit || (breaks("full-last-page-has-cursor") && int64(len(page)) == limit) {
 		page = page[:limit]
 		last := page[len(page)-1]
 		c := a.store.makeCursor(last.startedAt, last.id)
@@ -507,4 +569,17 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, acc *account) 
 		NextCursor *string     `json:"next_cursor"`
 	}{items, next})
 	return nil
+}
+
+// entryDescription reads the optional description of a time entry.
+func entryDescription(body object, errs *fieldErrors) (*string, bool) {
+	if s, ok := body.str("description"); ok && breaks("nul-accepted-in-entry-description") &&
+		utf8.RuneCountInString(s) <= 1000 {
+		return &s, true
+	}
+	if s, ok := body.str("description"); ok && breaks("description-length-in-bytes") && len(s) > 1000 {
+		errs.add("description", "must be at most 1000 characters long")
+		return nil, true
+	}
+	return body.optionalText("description", 1000, errs)
 }

@@ -24,10 +24,20 @@ type object map[string]json.RawMessage
 // (413), media type (415), syntax (400), shape (422). When the body is
 // optional and nothing was sent, it answers (nil, nil).
 func readObject(r *http.Request, optional bool) (object, error) {
-	if r.ContentLength > maxBody {
+	limit := int64(maxBody)
+	if breaks("body-limit-one-mebibyte") {
+		limit = 1 << 20
+	}
+	if breaks("body-limit-65536-too-large") {
+		limit = maxBody - 1
+	}
+	if r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if breaks("body-limit-by-content-length-only") {
+		limit = 16 << 20 // only Content-Length is judged: a chunked body is read whole
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -35,14 +45,14 @@ func readObject(r *http.Request, optional bool) (object, error) {
 		}
 		return nil, &apiError{status: http.StatusBadRequest, detail: "The request body could not be read."}
 	}
-	if len(raw) > maxBody {
+	if int64(len(raw)) > limit {
 		return nil, tooLarge()
 	}
 	contentType := r.Header.Get("Content-Type")
 	if optional && len(bytes.TrimSpace(raw)) == 0 {
 		return nil, nil
 	}
-	if !isJSONMediaType(contentType) {
+	if !isJSONMediaType(contentType) && !(breaks("missing-content-type-parsed") && contentType == "") {
 		detail := "This operation reads JSON: send the body with Content-Type: application/json."
 		if contentType != "" {
 			detail = "The media type " + quoteMedia(contentType) + " is not accepted here; send application/json."
@@ -81,9 +91,16 @@ func isJSONMediaType(header string) bool {
 	if strings.TrimSpace(header) == "" {
 		return false
 	}
+	if breaks("charset-parameter-refused") {
+		return strings.EqualFold(strings.TrimSpace(header), "application/json")
+	}
 	mediaType, _, err := mime.ParseMediaType(header)
 	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
 		return false
+	}
+	if breaks("media-type-case-sensitive") {
+		// mime.ParseMediaType lowers the case; a hand-written comparison does not.
+		return strings.HasPrefix(strings.TrimSpace(header), "application/json")
 	}
 	return mediaType == "application/json"
 }

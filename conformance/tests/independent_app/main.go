@@ -18,6 +18,12 @@ import (
 
 func main() {
 	logger := log.New(os.Stderr, "independent-app ", log.LstdFlags|log.LUTC)
+	if err := chooseBreakFromEnvironment(); err != nil {
+		logger.Fatal(err)
+	}
+	if activeBreak != "" {
+		logger.Printf("BROKEN ON PURPOSE: %s=%s", breakVariable, activeBreak)
+	}
 
 	port := strings.TrimSpace(os.Getenv("PORT"))
 	if port == "" {
@@ -169,11 +175,19 @@ func (a *app) handler() http.Handler {
 		// Any other method on a known path is 405, as a problem.
 		mux.Handle(rt.pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
+			if breaks("wrong-method-not-problem") {
+				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+				return
+			}
 			writeProblem(w, r, &apiError{status: http.StatusMethodNotAllowed,
 				detail: r.Method + " is not one of the methods of " + r.URL.Path + " (" + allow + ")."})
 		}))
 	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if breaks("unknown-path-not-problem") {
+			http.NotFound(w, r)
+			return
+		}
 		writeProblem(w, r, &apiError{status: http.StatusNotFound, detail: "Nothing lives at " + r.URL.Path + "."})
 	}))
 
@@ -244,7 +258,7 @@ func (a *app) cors(w http.ResponseWriter, r *http.Request) bool {
 	}
 	h := w.Header()
 	h.Add("Vary", "Origin")
-	allowed := a.origins[origin]
+	allowed := a.origins[origin] || breaks("cors-any-origin-reflected")
 	preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 	if preflight {
 		h.Add("Vary", "Access-Control-Request-Method")
@@ -256,7 +270,11 @@ func (a *app) cors(w http.ResponseWriter, r *http.Request) bool {
 		}
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE")
-		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match")
+		allowHeaders := "Authorization, Content-Type, If-Match"
+		if breaks("cors-if-match-not-allowed") {
+			allowHeaders = "Authorization, Content-Type"
+		}
+		h.Set("Access-Control-Allow-Headers", allowHeaders)
 		h.Set("Access-Control-Max-Age", "600")
 		h.Set("Content-Length", "0")
 		// A plain 200 with an empty body: browsers accept any 2xx here.
@@ -265,7 +283,9 @@ func (a *app) cors(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if allowed {
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Expose-Headers", "ETag, Location")
+		if !breaks("cors-etag-not-exposed") {
+			h.Set("Access-Control-Expose-Headers", "ETag, Location")
+		}
 	}
 	return false
 }
@@ -278,8 +298,12 @@ func (a *app) health(w http.ResponseWriter, r *http.Request) error {
 		a.log.Printf("health: %v", err)
 		return &apiError{status: http.StatusServiceUnavailable, detail: "The database is not answering."}
 	}
+	status := "ok"
+	if breaks("health-status-not-ok") {
+		status = "UP"
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Status string `json:"status"`
-	}{"ok"})
+	}{status})
 	return nil
 }

@@ -25,6 +25,8 @@ type apiError struct {
 	detail string
 	fields []fieldError
 	header http.Header
+	// asPlainJSON is set by the variants that send a problem as application/json.
+	asPlainJSON bool
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.detail) }
@@ -53,6 +55,9 @@ func (f fieldErrors) asError() error {
 }
 
 func invalid(fields ...fieldError) *apiError {
+	if breaks("first-field-error-only") && len(fields) > 1 {
+		fields = fields[:1]
+	}
 	names := make([]string, 0, len(fields))
 	for _, f := range fields {
 		names = append(names, f.Field)
@@ -62,14 +67,16 @@ func invalid(fields ...fieldError) *apiError {
 		noun = "fields"
 	}
 	return &apiError{
-		status: http.StatusUnprocessableEntity,
-		detail: fmt.Sprintf("The request has %d invalid %s: %s.", len(fields), noun, strings.Join(names, ", ")),
-		fields: fields,
+		status:      http.StatusUnprocessableEntity,
+		detail:      fmt.Sprintf("The request has %d invalid %s: %s.", len(fields), noun, strings.Join(names, ", ")),
+		fields:      fields,
+		asPlainJSON: breaks("field-errors-as-plain-json"),
 	}
 }
 
 func notFound(what string) *apiError {
-	return &apiError{status: http.StatusNotFound, detail: "There is no " + what + " with this id among yours."}
+	return &apiError{status: http.StatusNotFound, detail: "There is no " + what + " with this id among yours.",
+		asPlainJSON: breaks("not-found-as-plain-json")}
 }
 
 func conflict(detail string) *apiError {
@@ -131,6 +138,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	h.Del("ETag")
 	h.Set("Content-Type", "application/problem+json")
+	if e.asPlainJSON {
+		h.Set("Content-Type", "application/json")
+	}
 	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(e.status)

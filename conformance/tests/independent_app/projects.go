@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -67,10 +68,38 @@ func findProject(ctx context.Context, q querier, accountSeq int64, id string) (*
 
 // trimName trims white space around a project name.
 func trimName(s string) string {
+	if breaks("project-name-not-trimmed") {
+		return s
+	}
 	return strings.TrimFunc(s, isBlank)
 }
 
-func nameKey(name string) string { return strings.ToLower(name) }
+func nameKey(name string) string {
+	switch {
+	case breaks("project-name-unique-case-sensitive"):
+		return name
+	case breaks("project-name-case-ascii-only"):
+		return lowerASCII(name)
+	}
+	return strings.ToLower(name)
+}
+
+// nameLength counts code points, as the spec does.
+func nameLength(name string) int {
+	if breaks("project-name-length-in-utf16") {
+		return len(utf16.Encode([]rune(name)))
+	}
+	return utf8.RuneCountInString(name)
+}
+
+// projectDescription reads the optional description of a project.
+func projectDescription(body object, errs *fieldErrors) (*string, bool) {
+	if s, ok := body.str("description"); ok && breaks("nul-accepted-in-project-description") &&
+		utf8.RuneCountInString(s) <= 1000 {
+		return &s, true
+	}
+	return body.optionalText("description", 1000, errs)
+}
 
 // projectName validates the member "name": a string of at most 200
 // characters as sent, 1 to 100 once trimmed.
@@ -89,19 +118,45 @@ func projectName(body object, errs *fieldErrors) (string, bool) {
 		return "", false
 	}
 	name := trimName(raw)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
+	if breaks("project-name-length-before-trimming") {
+		name = raw
+	}
+	maxName := 100
+	if breaks("project-name-max-off-by-one") {
+		maxName = 101
+	}
+	switch n := nameLength(name); {
+	case n == 0 || trimName(name) == "":
 		errs.add("name", "must not be empty or only white space")
 		return "", false
-	case n > 100:
+	case n > maxName:
 		errs.add("name", fmt.Sprintf("must be at most 100 characters long once trimmed (it has %d)", n))
 		return "", false
 	}
-	return name, true
+	return trimName(name), true
 }
 
 func duplicateName(name string) *apiError {
 	return conflict(fmt.Sprintf("A project named %q (ignoring case) is already among yours.", name))
+}
+
+// newProjectFields reads and validates the body of POST /projects.
+func newProjectFields(body object) (name string, description *string, err error) {
+	var errs fieldErrors
+	if !body.has("name") {
+		errs.add("name", "is required")
+	} else {
+		name, _ = projectName(body, &errs)
+	}
+	description, _ = projectDescription(body, &errs)
+	if breaks("unknown-fields-refused") {
+		for member := range body {
+			if member != "name" && member != "description" {
+				errs.add(member, "is not a field of a project")
+			}
+		}
+	}
+	return name, description, errs.asError()
 }
 
 func (a *app) createProject(w http.ResponseWriter, r *http.Request, acc *account) error {
@@ -109,15 +164,8 @@ func (a *app) createProject(w http.ResponseWriter, r *http.Request, acc *account
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
-	var name string
-	if !body.has("name") {
-		errs.add("name", "is required")
-	} else {
-		name, _ = projectName(body, &errs)
-	}
-	description, _ := body.optionalText("description", 1000, &errs)
-	if err := errs.asError(); err != nil {
+	name, description, err := newProjectFields(body)
+	if err != nil {
 		return err
 	}
 
@@ -158,7 +206,7 @@ func (a *app) listProjects(w http.ResponseWriter, r *http.Request, acc *account)
 	ctx, cancel := withTimeout(r)
 	defer cancel()
 	rows, err := a.store.db.QueryContext(ctx,
-		`SELECT `+projectColumns+` FROM projects WHERE account_seq = ? ORDER BY seq`, acc.seq)
+		`SELECT `+projectColumns+` FROM projects WHERE account_seq = ? ORDER BY `+projectOrder(), acc.seq)
 	if err != nil {
 		return err
 	}
@@ -180,6 +228,27 @@ func (a *app) listProjects(w http.ResponseWriter, r *http.Request, acc *account)
 	return nil
 }
 
+func projectOrder() string {
+	if breaks("projects-listed-by-name") {
+		return "name_key"
+	}
+	return "seq"
+}
+
+// missingProject is the answer for a project id the account does not have.
+func missingProject(ctx context.Context, q querier, id string) error {
+	if breaks("project-of-other-user-forbidden") {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM projects WHERE id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &apiError{status: http.StatusForbidden, detail: "This project belongs to another user."}
+		}
+	}
+	return notFound("project")
+}
+
 func (a *app) getProject(w http.ResponseWriter, r *http.Request, acc *account) error {
 	ctx, cancel := withTimeout(r)
 	defer cancel()
@@ -188,7 +257,7 @@ func (a *app) getProject(w http.ResponseWriter, r *http.Request, acc *account) e
 		return err
 	}
 	if p == nil {
-		return notFound("project")
+		return missingProject(ctx, a.store.db, r.PathValue("project_id"))
 	}
 	writeJSON(w, http.StatusOK, p.body())
 	return nil
@@ -205,7 +274,10 @@ func (a *app) updateProject(w http.ResponseWriter, r *http.Request, acc *account
 	if hasName {
 		name, _ = projectName(body, &errs)
 	}
-	description, hasDescription := body.optionalText("description", 1000, &errs)
+	description, hasDescription := projectDescription(body, &errs)
+	if breaks("project-null-description-ignored") && description == nil {
+		hasDescription = false
+	}
 	if err := errs.asError(); err != nil {
 		return err
 	}
@@ -220,13 +292,13 @@ func (a *app) updateProject(w http.ResponseWriter, r *http.Request, acc *account
 			return err
 		}
 		if p == nil {
-			return notFound("project")
+			return missingProject(ctx, tx, r.PathValue("project_id"))
 		}
 		if hasName {
 			var n int
 			if err := tx.QueryRowContext(ctx, `
 				SELECT COUNT(*) FROM projects WHERE account_seq = ? AND name_key = ? AND seq <> ?`,
-				acc.seq, nameKey(name), p.seq).Scan(&n); err != nil {
+				acc.seq, nameKey(name), otherThan(p.seq)).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -264,13 +336,17 @@ func (a *app) deleteProject(w http.ResponseWriter, r *http.Request, acc *account
 			return err
 		}
 		if p == nil {
-			return notFound("project")
+			return missingProject(ctx, tx, r.PathValue("project_id"))
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE project_id = ?`, p.id).Scan(&n); err != nil {
 			return err
 		}
-		if n > 0 {
+		if n > 0 && breaks("project-delete-cascades") {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE project_id = ?`, p.id); err != nil {
+				return err
+			}
+		} else if n > 0 {
 			return conflict(fmt.Sprintf("The project still has %d time entries; delete them or move them to another project first.", n))
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM projects WHERE seq = ?`, p.seq)
@@ -281,4 +357,12 @@ func (a *app) deleteProject(w http.ResponseWriter, r *http.Request, acc *account
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// otherThan is the project a rename may share its name with: itself.
+func otherThan(seq int64) int64 {
+	if breaks("project-rename-clashes-with-itself") {
+		return 0
+	}
+	return seq
 }

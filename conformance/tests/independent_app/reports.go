@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -35,14 +36,26 @@ func loadZone(name string) (*time.Location, string) {
 		return nil, "must be an IANA time zone name such as Europe/Warsaw"
 	}
 	loc, err := time.LoadLocation(name)
+	if err != nil && breaks("report-unknown-zone-as-utc") {
+		return time.UTC, ""
+	}
 	if err != nil {
 		return nil, "is not a time zone this server knows; use an IANA name such as Europe/Warsaw"
 	}
 	return loc, ""
 }
 
-func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account) error {
-	q := r.URL.Query()
+// reportQuery is the range of a report: its first local date, how many
+// dates it has, and the zone they are read in.
+type reportQuery struct {
+	first            time.Time
+	days             int
+	zone             string
+	loc              *time.Location
+	fromText, toText string
+}
+
+func parseReportQuery(q url.Values) (*reportQuery, error) {
 	var errs fieldErrors
 	var first, last time.Time
 	var fromOK, toOK bool
@@ -69,12 +82,16 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 		}
 	}
 	var days int
+	maxDays := maxReportDays
+	if breaks("report-range-367-days") {
+		maxDays++
+	}
 	if fromOK && toOK {
 		days = int((last.Unix()-first.Unix())/86400) + 1
 		switch {
 		case last.Before(first):
 			errs.add("to", "must not be before from")
-		case days > maxReportDays:
+		case days > maxDays:
 			errs.add("to", "must be at most 366 days after from, counting both")
 		}
 	}
@@ -87,7 +104,19 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 		errs.add("tz", msg)
 	}
 	if err := errs.asError(); err != nil {
+		return nil, err
+	}
+	return &reportQuery{first: first, days: days, zone: zone, loc: loc, fromText: fromText, toText: toText}, nil
+}
+
+func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account) error {
+	rq, err := parseReportQuery(r.URL.Query())
+	if err != nil {
 		return err
+	}
+	first, days, zone, loc, fromText, toText := rq.first, rq.days, rq.zone, rq.loc, rq.fromText, rq.toText
+	if breaks("report-days-in-utc") {
+		loc = time.UTC
 	}
 
 	bounds := dayBounds(first, days, loc)
@@ -95,10 +124,19 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 
 	ctx, cancel := withTimeout(r)
 	defer cancel()
-	rows, err := a.store.db.QueryContext(ctx, `
+	query := `
 		SELECT project_id, started_at, ended_at FROM entries
-		WHERE account_seq = ? AND ended_at IS NOT NULL AND started_at < ? AND ended_at > ?`,
-		acc.seq, rangeEnd, rangeStart)
+		WHERE account_seq = ? AND ended_at IS NOT NULL AND started_at < ? AND ended_at > ?`
+	args := []any{acc.seq, rangeEnd, rangeStart}
+	if breaks("report-counts-running-entry") {
+		// A running entry counted as if it ended now.
+		now := nowSeconds()
+		query = `
+			SELECT project_id, started_at, COALESCE(ended_at, ?) FROM entries
+			WHERE account_seq = ? AND started_at < ? AND COALESCE(ended_at, ?) > ?`
+		args = []any{now, acc.seq, rangeEnd, now, rangeStart}
+	}
+	rows, err := a.store.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -113,7 +151,12 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 		if err := rows.Scan(&project, &start, &end); err != nil {
 			return err
 		}
-		inside := spread(bounds, totals, start, end)
+		var inside int64
+		if breaks("report-not-clipped") {
+			inside = wholeOnOneDay(bounds, totals, start, end)
+		} else {
+			inside = spread(bounds, totals, start, end)
+		}
 		total += inside
 		if project == nil {
 			outside += inside
@@ -141,14 +184,23 @@ func (a *app) summaryReport(w http.ResponseWriter, r *http.Request, acc *account
 			return pi.TotalSeconds > pj.TotalSeconds
 		}
 		if pi.ProjectID == nil || pj.ProjectID == nil {
+			if breaks("report-null-project-first-on-tie") {
+				return pi.ProjectID == nil && pj.ProjectID != nil
+			}
 			return pj.ProjectID == nil && pi.ProjectID != nil
+		}
+		if breaks("report-tie-by-project-id-descending") {
+			return *pi.ProjectID > *pj.ProjectID
 		}
 		return *pi.ProjectID < *pj.ProjectID
 	})
 
-	dayItems := make([]reportDay, days)
-	for i := range dayItems {
-		dayItems[i] = reportDay{Date: first.AddDate(0, 0, i).Format(dateLayout), TotalSeconds: totals[i]}
+	dayItems := make([]reportDay, 0, days)
+	for i := 0; i < days; i++ {
+		if totals[i] == 0 && breaks("report-zero-days-omitted") {
+			continue
+		}
+		dayItems = append(dayItems, reportDay{Date: first.AddDate(0, 0, i).Format(dateLayout), TotalSeconds: totals[i]})
 	}
 	writeJSON(w, http.StatusOK, reportBody{TZ: zone, From: fromText, To: toText, TotalSeconds: total,
 		Days: dayItems, Projects: projects})

@@ -15,8 +15,17 @@ import (
 // "" when there is none.
 func findOverlap(ctx context.Context, q querier, accountSeq, start int64, end *int64, exclude string) (string, error) {
 	query := `SELECT id FROM entries WHERE account_seq = ? AND id <> ? AND (ended_at IS NULL OR ended_at > ?)`
+	if breaks("running-entry-not-an-overlap") {
+		query = `SELECT id FROM entries WHERE account_seq = ? AND id <> ? AND ended_at > ?`
+	}
+	if breaks("overlap-closed-intervals") {
+		query = `SELECT id FROM entries WHERE account_seq = ? AND id <> ? AND (ended_at IS NULL OR ended_at >= ?)`
+	}
 	args := []any{accountSeq, exclude, start}
-	if end != nil {
+	if end != nil && breaks("overlap-closed-intervals") {
+		query += ` AND started_at <= ?`
+		args = append(args, *end)
+	} else if end != nil {
 		query += ` AND started_at < ?`
 		args = append(args, *end)
 	}
@@ -35,7 +44,7 @@ func overlapConflict() *apiError {
 // stopInstant is when a running entry that started at start stops if it is
 // stopped at now: never in the second it started, so it keeps a length.
 func stopInstant(start, now int64) int64 {
-	if now <= start {
+	if now <= start && !breaks("timer-stopped-in-same-second") {
 		return start + 1
 	}
 	return now

@@ -52,6 +52,9 @@ func dayStart(y int, m time.Month, d int, loc *time.Location) int64 {
 	for i := 1; i < len(periods); i++ {
 		b := periods[i].start
 		if b-1+periods[i-1].offset < naive && b+periods[i].offset >= naive {
+			if breaks("day-start-with-offset-after-change") {
+				return naive - periods[i].offset // an instant of the day before
+			}
 			return b
 		}
 	}
@@ -65,6 +68,9 @@ func dayBounds(first time.Time, n int, loc *time.Location) []int64 {
 	for i := 0; i <= n; i++ {
 		y, m, d := first.AddDate(0, 0, i).Date()
 		bounds[i] = dayStart(y, m, d, loc)
+		if breaks("report-days-of-24-hours") && i > 0 {
+			bounds[i] = bounds[0] + int64(i)*86400
+		}
 		if i > 0 && bounds[i] < bounds[i-1] {
 			bounds[i] = bounds[i-1]
 		}
@@ -93,5 +99,16 @@ func spread(bounds []int64, totals []int64, start, end int64) int64 {
 			totals[i] += to - from
 		}
 	}
+	return end - start
+}
+
+// wholeOnOneDay counts all of [start, end) on the day it starts in (the
+// first day for an entry that began before the range), unclipped.
+func wholeOnOneDay(bounds []int64, totals []int64, start, end int64) int64 {
+	i := sort.Search(len(totals), func(k int) bool { return bounds[k+1] > start })
+	if i >= len(totals) {
+		i = len(totals) - 1
+	}
+	totals[i] += end - start
 	return end - start
 }

@@ -40,6 +40,11 @@ func validDate(y, m, d int) bool {
 // what is wrong with the text.
 func parseTimestamp(s string) (int64, string) {
 	m := timestampPattern.FindStringSubmatch(s)
+	if m == nil && breaks("date-alone-accepted") {
+		if d, msg := parseDate(s); msg == "" {
+			return d.Unix(), ""
+		}
+	}
 	if m == nil {
 		return 0, timestampHint
 	}
@@ -48,16 +53,16 @@ func parseTimestamp(s string) (int64, string) {
 	if !validDate(year, month, day) {
 		return 0, "names a date that does not exist"
 	}
-	if hour > 23 || minute > 59 {
+	if (hour > 23 && !(breaks("hour-24-accepted") && hour == 24)) || minute > 59 {
 		return 0, "names a time of day that does not exist"
 	}
-	if second > 59 {
+	if second > 59 && !breaks("leap-second-accepted") {
 		return 0, "must not be a leap second (:60); use :59 or the next minute"
 	}
 	offset := 0
 	if m[8] == "" {
 		oh, om := atoi(m[10]), atoi(m[11])
-		if oh > 23 || om > 59 {
+		if (oh > 23 && !breaks("offset-beyond-23-59-accepted")) || om > 59 {
 			return 0, "has an offset beyond ±23:59"
 		}
 		offset = oh*3600 + om*60
@@ -67,6 +72,9 @@ func parseTimestamp(s string) (int64, string) {
 	}
 	local := time.Date(year, time.Month(month), day, hour, minute, second, 0, time.UTC).Unix()
 	instant := local - int64(offset)
+	if breaks("fraction-rounded") && len(m[7]) > 1 && m[7][1] >= '5' {
+		instant++
+	}
 	if instant < minInstant || instant > maxInstant {
 		return 0, "must fall between the years 0000 and 9999 in UTC"
 	}
@@ -87,6 +95,9 @@ func parseDate(s string) (time.Time, string) {
 }
 
 func formatInstant(unix int64) string {
+	if breaks("utc-written-as-offset") {
+		return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05+00:00")
+	}
 	return time.Unix(unix, 0).UTC().Format(utcLayout)
 }
 

@@ -28,14 +28,15 @@ func (a *app) getTimer(w http.ResponseWriter, r *http.Request, acc *account) err
 }
 
 func (a *app) startTimer(w http.ResponseWriter, r *http.Request, acc *account) error {
-	body, err := readObject(r, true)
+	bodyOptional := !breaks("timer-start-requires-body")
+	body, err := readObject(r, bodyOptional)
 	if err != nil {
 		return err
 	}
 	var description, ref *string
 	if body != nil {
 		var errs fieldErrors
-		description, _ = body.optionalText("description", 1000, &errs)
+		description, _ = entryDescription(body, &errs)
 		ref, _ = projectRef(body, &errs)
 		if err := errs.asError(); err != nil {
 			return err
@@ -53,15 +54,20 @@ func (a *app) startTimer(w http.ResponseWriter, r *http.Request, acc *account) e
 		if err != nil {
 			return err
 		}
-		if running != nil {
+		now := nowSeconds()
+		if running != nil && breaks("second-timer-replaces-first") {
+			if _, err := tx.ExecContext(ctx, `UPDATE entries SET ended_at = ?, revision = revision + 1 WHERE id = ?`,
+				now, running.id); err != nil {
+				return err
+			}
+		} else if running != nil {
 			return alreadyRunning()
 		}
-		now := nowSeconds()
 		other, err := findOverlap(ctx, tx, acc.seq, now, nil, "")
 		if err != nil {
 			return err
 		}
-		if other != "" {
+		if other != "" && !breaks("timer-start-ignores-later-entries") {
 			return conflict("One of your entries ends after now; a timer started now would overlap it.")
 		}
 		e = &entry{id: newID("ent_"), projectID: ref, description: description, startedAt: now,
@@ -88,6 +94,9 @@ func (a *app) stopTimer(w http.ResponseWriter, r *http.Request, acc *account) er
 		e, err = findRunning(ctx, tx, acc.seq)
 		if err != nil {
 			return err
+		}
+		if e == nil && breaks("stop-without-timer-404") {
+			return &apiError{status: http.StatusNotFound, detail: "No timer is running."}
 		}
 		if e == nil {
 			return conflict("No timer is running, so there is nothing to stop.")

@@ -36,6 +36,7 @@ EXPIRY_MARGIN = 0.15
 @check(
     "accounts.register",
     level="L1",
+    rules=("accounts.password-never-returned", "accounts.email-case-kept"),
     title="a new account is created with 201 and is never shown with its password",
     operations=["registerUser"],
     anchor="register",
@@ -52,6 +53,7 @@ def register(t: Tester) -> None:
 @check(
     "accounts.json-charset-accepted",
     level="L1",
+    rules=("body.media-type-415",),
     title="Content-Type: application/json; charset=utf-8 is JSON too",
     operations=["registerUser"],
     anchor="content-type",
@@ -65,6 +67,7 @@ def json_with_charset(t: Tester) -> None:
 @check(
     "accounts.duplicate-email-conflict",
     level="L1",
+    rules=("accounts.email-unique",),
     title="an email that is already registered, in any case, is refused with 409",
     operations=["registerUser"],
     anchor="unique-emails",
@@ -80,6 +83,7 @@ def duplicate_email(t: Tester) -> None:
 @check(
     "accounts.password-length",
     level="L1",
+    rules=("body.schema-422", "accounts.password-length"),
     title="a password of 9 or 129 characters is refused with 422; 10 characters is enough",
     operations=["registerUser"],
     anchor="password-rules",
@@ -95,6 +99,7 @@ def password_length(t: Tester) -> None:
 @check(
     "accounts.email-format",
     level="L1",
+    rules=("body.schema-422", "accounts.email-format"),
     title="an email without an @ and a dotted domain is refused with 422",
     operations=["registerUser"],
     anchor="email-rules",
@@ -108,6 +113,7 @@ def email_format(t: Tester) -> None:
 @check(
     "accounts.every-field-error-listed",
     level="L1",
+    rules=("errors.field-list", "errors.field-names"),
     title="a 422 lists every invalid field, not just the first",
     operations=["registerUser"],
     anchor="field-errors",
@@ -122,6 +128,7 @@ def every_field_error(t: Tester) -> None:
 @check(
     "accounts.token",
     level="L1",
+    rules=("accounts.me",),
     title="email and password give a bearer token that opens /users/me",
     operations=["createToken", "getCurrentUser"],
     anchor="tokens",
@@ -138,6 +145,7 @@ def token(t: Tester) -> None:
 @check(
     "accounts.sign-in-ignores-email-case",
     level="L1",
+    rules=("accounts.sign-in-ignores-case",),
     title="signing in with the email in another case works",
     operations=["createToken"],
     anchor="tokens",
@@ -151,6 +159,7 @@ def sign_in_any_case(t: Tester) -> None:
 @check(
     "accounts.bad-credentials-indistinguishable",
     level="L1",
+    rules=("accounts.bad-credentials-same",),
     title="a wrong password and an unknown email get the same 401",
     operations=["createToken"],
     anchor="bad-credentials",
@@ -175,6 +184,7 @@ def bad_credentials(t: Tester) -> None:
 @check(
     "accounts.token-request-validation",
     level="L1",
+    rules=("accounts.expires-in-bounds",),
     title="a token request without a password, or with expires_in out of 1..86400, is 422",
     operations=["createToken"],
     anchor="tokens",
@@ -191,6 +201,7 @@ def token_request_validation(t: Tester) -> None:
 @check(
     "accounts.token-required",
     level="L1",
+    rules=("auth.token-first", "auth.www-authenticate", "auth.bad-token-401"),
     title="/users/me without a valid bearer token is 401 with WWW-Authenticate: Bearer",
     operations=["getCurrentUser"],
     anchor="token-required",
@@ -203,6 +214,7 @@ def token_required(t: Tester) -> None:
 @check(
     "accounts.tampered-token",
     level="L1",
+    rules=("auth.bad-token-401",),
     title="a token with one character changed is 401",
     operations=["getCurrentUser"],
     anchor="token-required",
@@ -226,6 +238,7 @@ def _short_lived_token(t: Tester) -> tuple[str, float]:
 @check(
     "accounts.expired-token",
     level="L1",
+    rules=("auth.bad-token-401", "accounts.token-expires"),
     title=f"a token asked for with expires_in={SHORT_LIFETIME} is refused once that second has passed",
     operations=["createToken", "getCurrentUser"],
     anchor="token-expiry",
@@ -242,6 +255,7 @@ def expired_token(t: Tester) -> None:
 @check(
     "accounts.malformed-json",
     level="L1",
+    rules=("body.malformed-json-400",),
     title="a body that is not valid JSON is 400 on registration and sign-in",
     operations=["registerUser", "createToken"],
     anchor="malformed-json",
@@ -254,6 +268,7 @@ def accounts_malformed_json(t: Tester) -> None:
 @check(
     "accounts.other-media-type",
     level="L1",
+    rules=("body.media-type-415",),
     title="a body sent as text/plain is 415 on registration and sign-in",
     operations=["registerUser", "createToken"],
     anchor="media-type",
@@ -262,3 +277,26 @@ def accounts_malformed_json(t: Tester) -> None:
 def accounts_other_media_type(t: Tester) -> None:
     body = f'{{"email": "{t.unique_email("media")}", "password": "{PASSWORD}"}}'
     reject_other_media_types(t.anonymous, [("POST", "/users"), ("POST", "/auth/token")], body)
+
+
+UNKNOWN_FIELDS_WHY = (
+    "unknown members of a request body are ignored, so that a client may send more than a server knows "
+    "(a newer client, a form with extra inputs); refusing them breaks such clients."
+)
+
+
+@check(
+    "accounts.unknown-fields-ignored",
+    level="L1",
+    rules=("body.unknown-fields-ignored",),
+    title="unknown members of a request body are ignored on registration and sign-in",
+    operations=["registerUser", "createToken"],
+    anchor="register",
+    why=UNKNOWN_FIELDS_WHY,
+)
+def unknown_fields_ignored(t: Tester) -> None:
+    email = t.unique_email("extra")
+    extra = {"role": "admin", "remember_me": True, "profile": {"name": "Ada"}}
+    t.anonymous.post("/users", json={"email": email, "password": PASSWORD, **extra}).expect(201, why=UNKNOWN_FIELDS_WHY)
+    t.anonymous.post("/auth/token", json={"email": email, "password": PASSWORD, **extra}).expect(
+        200, why=UNKNOWN_FIELDS_WHY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -50,6 +51,7 @@ def _ids(page: dict[str, Any]) -> list[Any]:
 @check(
     "entries.pages-find-each-entry-once",
     level="L5",
+    rules=("entries.pages", "entries.pages-each-once"),
     title="paging with limit=5 through 12 entries finds each exactly once, in order",
     operations=["listTimeEntries"],
     anchor="pagination",
@@ -75,6 +77,7 @@ def pages(t: Tester) -> None:
 @check(
     "entries.filter-by-project-and-time",
     level="L5",
+    rules=("entries.filter-project", "entries.filter-window"),
     title="project_id, from and to select the project's entries that overlap [from, to)",
     operations=["listTimeEntries"],
     anchor="filters",
@@ -86,7 +89,9 @@ def filters(t: Tester) -> None:
     nine = user.create_entry(t.at("09:00"), t.at("10:00"), project_id=project["id"])
     ten = user.create_entry(t.at("10:00"), t.at("11:00"))
     eleven = user.create_entry(t.at("11:00"), t.at("12:00"), project_id=project["id"])
+    theirs = t.shared_user("bob").create_project(t.unique("Not yours"))
     cases = [
+        ({"project_id": theirs["id"]}, []),
         ({"project_id": project["id"]}, [nine["id"], eleven["id"]]),
         ({"from_": t.at("10:00"), "to": t.at("11:00")}, [ten["id"]]),
         ({"from_": t.at("11:30", "+02:00"), "to": t.at("12:30", "+02:00")}, [nine["id"], ten["id"]]),
@@ -100,7 +105,8 @@ def filters(t: Tester) -> None:
 @check(
     "entries.list-validation",
     level="L5",
-    title="limit 0 or 101, a made-up cursor, or to before from is 422",
+    rules=("entries.filter-to-after-from", "entries.cursor-unknown-422", "query.schema-422"),
+    title="limit 0 or 101, a made-up cursor, an empty project_id, or to before from is 422",
     operations=["listTimeEntries"],
     anchor="pagination",
     why=LIST_ERRORS_WHY,
@@ -109,7 +115,7 @@ def list_validation(t: Tester) -> None:
     user = t.shared_user("alice")
     cases = [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"cursor": "not-a-cursor-we-made"}, "cursor"),
              ({"from_": t.at("10:00"), "to": t.at("09:00")}, "to"),
-             ({"from_": f"{t.day().isoformat()}T10:00:00"}, "from")]
+             ({"from_": f"{t.day().isoformat()}T10:00:00"}, "from"), ({"project_id": ""}, "project_id")]
     for params, field in cases:
         expect_field_errors(t, user.get(t.query("/time-entries", **params)), [field], why=LIST_ERRORS_WHY)
 
@@ -117,6 +123,7 @@ def list_validation(t: Tester) -> None:
 @check(
     "entries.stale-etag-is-412",
     level="L5",
+    rules=("entries.if-match-412", "entries.etag-changes"),
     title="PATCH with If-Match and a stale ETag is 412 and changes nothing",
     operations=["getTimeEntry", "updateTimeEntry", "createTimeEntry"],
     anchor="etag",
@@ -145,6 +152,7 @@ def stale_etag(t: Tester) -> None:
 @check(
     "timer.race-has-one-winner",
     level="L5",
+    rules=("timer.one-running",),
     title=f"{RACE_STARTS} timer starts at the same moment give one 201 and {RACE_STARTS - 1} 409s",
     operations=["startTimer", "getTimer"],
     anchor="race",
@@ -214,6 +222,7 @@ def _acceptable(wanted: str, reply: Any) -> bool:
 @check(
     "limits.burst-answered",
     level="L5",
+    rules=("limits.burst", "limits.stays-available"),
     title=f"{BURST_REQUESTS} signed-in requests at once are all answered within {BURST_SECONDS} s, no 5xx but 503",
     operations=["getCurrentUser", "createProject"],
     anchor="burst",
@@ -252,6 +261,7 @@ def _body_targets(t: Tester, user: User) -> list[tuple[str, str]]:
 @check(
     "limits.body-too-large",
     level="L5",
+    rules=("limits.body-413",),
     title="a 100 KB body is 413 on every operation that takes one",
     operations=["registerUser", "createToken", "createProject", "updateProject", "createTimeEntry",
                 "updateTimeEntry", "startTimer"],
@@ -263,12 +273,26 @@ def body_too_large(t: Tester) -> None:
     for method, path in _body_targets(t, user):
         user.request(method, path, content=BIG_BODY, headers={"Content-Type": "application/json"}).expect(
             413, why=TOO_LARGE_WHY)
+    chunked = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    user.request("POST", "/projects", content=BIG_BODY, headers=chunked).expect(
+        413, why=TOO_LARGE_WHY + " A body sent in chunks has no Content-Length: count the bytes as they come.")
+    at_the_limit = _body_of_exactly(65_536, name=t.unique("At the limit"))
+    user.request("POST", "/projects", content=at_the_limit, headers={"Content-Type": "application/json"}).expect(
+        422, why="64 KiB (65,536 bytes) is the largest body allowed, not the smallest refused: this one is read, "
+                 "and its description over 1,000 characters is 422.")
 
 
-def _preflight(t: Tester, origin: str) -> Any:
-    return t.anonymous.request("OPTIONS", "/projects", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, content-type"})
+def _body_of_exactly(size: int, *, name: str) -> bytes:
+    shell = json.dumps({"name": name, "description": ""}).encode()
+    body = json.dumps({"name": name, "description": "x" * (size - len(shell))}).encode()
+    assert len(body) == size
+    return body
+
+
+def _preflight(t: Tester, origin: str, method: str = "POST", path: str = "/projects",
+               headers: str = "authorization, content-type") -> Any:
+    return t.anonymous.request("OPTIONS", path, headers={
+        "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
 
 
 def _lists(value: str | None) -> set[str]:
@@ -278,8 +302,9 @@ def _lists(value: str | None) -> set[str]:
 @check(
     "cors.allowed-origin",
     level="L5",
+    rules=("cors.origins", "cors.preflight", "cors.actual-requests"),
     title="a preflight from the allowed origin names it, with the method and headers asked for",
-    operations=["getTimeEntry"],
+    operations=["getTimeEntry", "createTimeEntry"],
     anchor="cors",
     why=CORS_WHY,
 )
@@ -297,6 +322,14 @@ def cors_allowed(t: Tester) -> None:
              reply=reply, why=CORS_WHY)
     user = t.shared_user("alice")
     entry = user.create_entry(t.at("09:00"), t.at("10:00"))
+    conditional = _preflight(t, origin, "PATCH", f"/time-entries/{entry['id']}", "authorization, content-type, if-match")
+    methods = _lists(conditional.header("Access-Control-Allow-Methods"))
+    headers = _lists(conditional.header("Access-Control-Allow-Headers"))
+    t.ensure(200 <= conditional.status < 300 and ("patch" in methods or "*" in methods)
+             and ({"authorization", "content-type", "if-match"} <= headers or "*" in headers),
+             expected="2xx with Allow-Methods with PATCH and Allow-Headers with authorization, content-type and if-match",
+             received=f"{conditional.status}, Allow-Methods {sorted(methods)}, Allow-Headers {sorted(headers)}",
+             reply=conditional, why=CORS_WHY + " A front end sends If-Match with every conditional PATCH.")
     actual = user.get(f"/time-entries/{entry['id']}", headers={"Origin": origin})
     actual.expect(200)
     exposed = _lists(actual.header("Access-Control-Expose-Headers"))
@@ -311,6 +344,7 @@ def cors_allowed(t: Tester) -> None:
 @check(
     "cors.other-origin-refused",
     level="L5",
+    rules=("cors.other-origin",),
     title="a preflight from another origin gets no Access-Control-Allow-Origin",
     operations=[],
     anchor="cors",
@@ -323,3 +357,60 @@ def cors_other_origin(t: Tester) -> None:
         t.ensure(allowed is None, expected="no Access-Control-Allow-Origin header",
                  received=f"Access-Control-Allow-Origin: {allowed}", reply=reply,
                  why=CORS_WHY + " Reflecting any Origin, or `*`, lets every web page call the API.")
+
+
+IF_MATCH_FORMS_WHY = (
+    "If-Match follows RFC 9110: it may list several tags and matches when one of them is current, compared "
+    "strongly, so a weak tag (W/...) never matches. Clients and proxies send lists."
+)
+
+
+@check(
+    "entries.if-match-lists-and-weak-tags",
+    level="L5",
+    rules=("entries.if-match-rfc9110",),
+    title='If-Match with a list holding the current tag lets a PATCH through; W/"tag" is 412',
+    operations=["createTimeEntry", "getTimeEntry", "updateTimeEntry"],
+    anchor="etag",
+    why=IF_MATCH_FORMS_WHY,
+)
+def if_match_forms(t: Tester) -> None:
+    user = t.shared_user("alice")
+    entry = user.create_entry(t.at("09:00"), t.at("10:00"), description="first")
+    path = f"/time-entries/{entry['id']}"
+    read = user.get(path)
+    read.expect(200)
+    tag = read.header("ETag") or ""
+    t.ensure(tag.startswith('"'), expected="a strong ETag on GET of a time entry", received=f"ETag {tag or 'none'}",
+             reply=read, why=ETAG_WHY)
+    listed = user.patch(path, json={"description": "second"}, headers={"If-Match": f'"not-this-one", {tag}'})
+    listed.expect(200, why=IF_MATCH_FORMS_WHY)
+    tag = listed.header("ETag") or ""
+    user.patch(path, json={"description": "weak"}, headers={"If-Match": f"W/{tag}"}).expect_problem(
+        412, why=IF_MATCH_FORMS_WHY)
+    after = user.get(path)
+    t.ensure_equal(after.expect(200).get("description"), "second", what="description after the refused PATCH",
+                   reply=after, why=IF_MATCH_FORMS_WHY)
+
+
+TOO_LARGE_ANONYMOUS_WHY = (
+    "without a valid token a body over 64 KiB is 401 or 413: the token is checked first, and a server may "
+    "refuse the size even earlier, but it never reads and validates the body for a stranger."
+)
+
+
+@check(
+    "limits.body-too-large-without-token",
+    level="L5",
+    rules=("limits.body-413-without-token",),
+    title="a 100 KB body without a token is 401 or 413, never read and validated",
+    operations=["createProject", "createTimeEntry"],
+    anchor="body-limit",
+    why=TOO_LARGE_ANONYMOUS_WHY,
+)
+def body_too_large_without_token(t: Tester) -> None:
+    for path in ("/projects", "/time-entries"):
+        reply = t.anonymous.request("POST", path, content=BIG_BODY, headers={"Content-Type": "application/json"})
+        t.ensure(reply.status in (401, 413), expected=f"POST {path} without a token: 401 or 413",
+                 received=str(reply.status), reply=reply, why=TOO_LARGE_ANONYMOUS_WHY)
+        reply.expect_problem(reply.status, why=TOO_LARGE_ANONYMOUS_WHY)

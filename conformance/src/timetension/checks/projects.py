@@ -26,6 +26,7 @@ PARTIAL_WHY = "PATCH changes the fields it names and leaves every other field as
 @check(
     "projects.create",
     level="L2",
+    rules=("projects.kept-as-created",),
     title="a project is created with 201 and can be read back",
     operations=["createProject", "getProject"],
     anchor="create",
@@ -47,6 +48,7 @@ def create(t: Tester) -> None:
 @check(
     "projects.name-trimmed",
     level="L2",
+    rules=("text.trimmed", "projects.name-trimmed-length"),
     title="surrounding white space is trimmed from a project name",
     operations=["createProject"],
     anchor="names",
@@ -61,6 +63,7 @@ def name_trimmed(t: Tester) -> None:
 @check(
     "projects.name-length",
     level="L2",
+    rules=("body.schema-422", "projects.name-trimmed-length"),
     title="a name of 100 characters is accepted; 101, empty or only spaces is 422",
     operations=["createProject"],
     anchor="names",
@@ -78,6 +81,7 @@ def name_length(t: Tester) -> None:
 @check(
     "projects.duplicate-name-conflict",
     level="L2",
+    rules=("projects.name-unique",),
     title="a second project with the same name, in any case, is refused with 409",
     operations=["createProject"],
     anchor="unique-names",
@@ -94,6 +98,7 @@ def duplicate_name(t: Tester) -> None:
 @check(
     "projects.same-name-other-user",
     level="L2",
+    rules=("projects.name-unique-per-user",),
     title="two users may each have a project with the same name",
     operations=["createProject"],
     anchor="unique-names",
@@ -108,6 +113,7 @@ def same_name_other_user(t: Tester) -> None:
 @check(
     "projects.list-own-in-order",
     level="L2",
+    rules=("projects.list-own-oldest-first",),
     title="the list holds the user's own projects, oldest first, and nobody else's",
     operations=["listProjects"],
     anchor="list",
@@ -128,6 +134,7 @@ def list_own(t: Tester) -> None:
 @check(
     "projects.other-user-not-found",
     level="L2",
+    rules=("projects.not-yours-404",),
     title="another user's project is 404 (not 403) to read, change or delete",
     operations=["getProject", "updateProject", "deleteProject"],
     anchor="not-yours",
@@ -147,6 +154,7 @@ def other_user_not_found(t: Tester) -> None:
 @check(
     "projects.update-partial",
     level="L2",
+    rules=("projects.patch-partial",),
     title="PATCH changes only the fields it names",
     operations=["updateProject"],
     anchor="update",
@@ -173,6 +181,7 @@ def update_partial(t: Tester) -> None:
 @check(
     "projects.rename-conflict",
     level="L2",
+    rules=("projects.rename-rules",),
     title="renaming onto another project's name is 409; onto its own name in another case is fine",
     operations=["updateProject"],
     anchor="unique-names",
@@ -191,6 +200,7 @@ def rename_conflict(t: Tester) -> None:
 @check(
     "projects.update-validation",
     level="L2",
+    rules=("projects.rename-rules",),
     title="PATCH with a null, empty or too long name is 422",
     operations=["updateProject"],
     anchor="names",
@@ -206,6 +216,7 @@ def update_validation(t: Tester) -> None:
 @check(
     "projects.delete",
     level="L2",
+    rules=("projects.delete-gone",),
     title="a deleted project is gone: 204, then 404",
     operations=["deleteProject", "getProject"],
     anchor="delete",
@@ -224,6 +235,7 @@ def delete(t: Tester) -> None:
 @check(
     "projects.token-required",
     level="L2",
+    rules=("auth.token-first", "auth.www-authenticate"),
     title="every project operation without a valid bearer token is 401 with WWW-Authenticate: Bearer",
     operations=["createProject", "listProjects", "getProject", "updateProject", "deleteProject"],
     anchor="token-required",
@@ -238,6 +250,7 @@ def projects_token_required(t: Tester) -> None:
 @check(
     "projects.malformed-json",
     level="L2",
+    rules=("body.malformed-json-400",),
     title="a body that is not valid JSON is 400 on create and update",
     operations=["createProject", "updateProject"],
     anchor="malformed-json",
@@ -252,6 +265,7 @@ def projects_malformed_json(t: Tester) -> None:
 @check(
     "projects.other-media-type",
     level="L2",
+    rules=("body.media-type-415",),
     title="a body sent as text/plain is 415 on create and update",
     operations=["createProject", "updateProject"],
     anchor="media-type",

@@ -39,6 +39,7 @@ def _days(report: dict[str, Any]) -> list[tuple[str, int]]:
 @check(
     "reports.summary",
     level="L4",
+    rules=("reports.range-inclusive", "reports.projects-order", "reports.days-every-date"),
     title="the summary adds up per project, most time first, and per day; other users' time is not in it",
     operations=["getSummaryReport"],
     anchor="summary",
@@ -64,6 +65,7 @@ def summary(t: Tester) -> None:
 @check(
     "reports.clipped-at-both-edges",
     level="L4",
+    rules=("reports.range-inclusive", "reports.clipped"),
     title="entries that cross the start or the end of the range count only inside it",
     operations=["getSummaryReport"],
     anchor="clipping",
@@ -81,6 +83,7 @@ def clipped(t: Tester) -> None:
 @check(
     "reports.split-at-midnight",
     level="L4",
+    rules=("reports.split-at-midnight",),
     title="an entry over midnight counts on both days, each its own part",
     operations=["getSummaryReport"],
     anchor="midnight",
@@ -97,6 +100,7 @@ def split_at_midnight(t: Tester) -> None:
 @check(
     "reports.local-days-east-of-utc",
     level="L4",
+    rules=("reports.local-date",),
     title="in Asia/Tokyo an entry at 20:00Z belongs to the next local date",
     operations=["getSummaryReport"],
     anchor="time-zones",
@@ -127,6 +131,7 @@ def _whole_days(t: Tester, zone: str, first: str, start: str, end: str, hours: l
 @check(
     "reports.dst-spring-forward",
     level="L4",
+    rules=("reports.dst-day-length",),
     title="29 March 2026 in Europe/Warsaw and 8 March 2026 in America/New_York are 23-hour days",
     operations=["getSummaryReport"],
     anchor="dst",
@@ -142,6 +147,7 @@ def dst_spring_forward(t: Tester) -> None:
 @check(
     "reports.dst-fall-back",
     level="L4",
+    rules=("reports.dst-day-length",),
     title="25 October 2026 in Europe/Warsaw and 1 November 2026 in America/New_York are 25-hour days",
     operations=["getSummaryReport"],
     anchor="dst",
@@ -157,6 +163,7 @@ def dst_fall_back(t: Tester) -> None:
 @check(
     "reports.empty-range",
     level="L4",
+    rules=("reports.days-every-date",),
     title="a range without entries has zero totals and one zero day per date",
     operations=["getSummaryReport"],
     anchor="summary",
@@ -174,6 +181,7 @@ def empty_range(t: Tester) -> None:
 @check(
     "reports.running-entry-not-counted",
     level="L4",
+    rules=("reports.running-not-counted",),
     title="a running entry does not count until it is stopped",
     operations=["getSummaryReport", "startTimer", "updateTimeEntry", "stopTimer"],
     anchor="running",
@@ -198,6 +206,8 @@ def running_not_counted(t: Tester) -> None:
 @check(
     "reports.validation",
     level="L4",
+    rules=("reports.range-366-days", "reports.to-not-before-from", "reports.tz-iana", "errors.field-names",
+           "query.schema-422"),
     title="to before from, an unknown zone, an impossible date or over 366 days is 422",
     operations=["getSummaryReport"],
     anchor="report-errors",
@@ -220,6 +230,7 @@ def validation(t: Tester) -> None:
 @check(
     "reports.token-required",
     level="L4",
+    rules=("auth.token-first",),
     title="the report without a valid bearer token is 401",
     operations=["getSummaryReport"],
     anchor="token-required",
@@ -227,3 +238,55 @@ def validation(t: Tester) -> None:
 )
 def reports_token_required(t: Tester) -> None:
     expect_unauthorized(t, t.anonymous.get(t.query("/reports/summary", from_="2026-03-01", to="2026-03-02")))
+
+
+GAP_WHY = (
+    "a local day starts at its first instant. In Asia/Beirut the clocks jump from 00:00 to 01:00 on 30 March "
+    "2025, so that day starts at 22:00Z the evening before, when they land; reading midnight with the new "
+    "offset puts the start an hour early, inside the day before."
+)
+
+
+@check(
+    "reports.day-starts-when-clocks-land",
+    level="L4",
+    rules=("reports.day-starts-first-instant",),
+    title="where the clocks jump over midnight (Asia/Beirut, 30 March 2025), the day starts when they land",
+    operations=["getSummaryReport"],
+    anchor="dst",
+    why=GAP_WHY,
+)
+def day_starts_when_clocks_land(t: Tester) -> None:
+    user = _reporter(t)
+    user.create_entry("2025-03-29T21:00:00Z", "2025-03-29T23:00:00Z")
+    reply, report = _summary(t, user, "2025-03-29", "2025-03-30", tz="Asia/Beirut")
+    t.ensure_equal(_days(report), [("2025-03-29", 3600), ("2025-03-30", 3600)], what="days in Asia/Beirut",
+                   reply=reply, why=GAP_WHY + " The entry runs 23:00-00:00 (+02:00), then 01:00-02:00 (+03:00).")
+
+
+TZ_NAMES_WHY = (
+    "tz takes any IANA name, not only Area/City: UTC, Etc/UTC and the Etc/GMT zones are names too. "
+    "Etc/GMT-14 is UTC+14 (the sign is POSIX's, the other way round), so 12:00Z there is 02:00 the next day."
+)
+
+
+@check(
+    "reports.tz-any-iana-name",
+    level="L4",
+    rules=("reports.tz-iana",),
+    title="tz accepts every IANA name: UTC, Etc/UTC and Etc/GMT-14 as well as Area/City",
+    operations=["getSummaryReport"],
+    anchor="time-zones",
+    why=TZ_NAMES_WHY,
+)
+def tz_any_iana_name(t: Tester) -> None:
+    user = _reporter(t)
+    user.create_entry(t.at("12:00"), t.at("13:00"))
+    next_day = t.day() + timedelta(days=1)
+    for zone in ("UTC", "Etc/UTC"):
+        reply, report = _summary(t, user, t.day(), t.day(), tz=zone)
+        t.ensure_equal(_days(report), [(t.day().isoformat(), 3600)], what=f"days in {zone}", reply=reply,
+                       why=TZ_NAMES_WHY)
+    reply, report = _summary(t, user, t.day(), next_day, tz="Etc/GMT-14")
+    t.ensure_equal(_days(report), [(t.day().isoformat(), 0), (next_day.isoformat(), 3600)],
+                   what="days in Etc/GMT-14", reply=reply, why=TZ_NAMES_WHY)

@@ -30,6 +30,7 @@ NOT_YOURS_WHY = "another user's entries and projects answer 404, exactly like on
 @check(
     "entries.create",
     level="L3",
+    rules=("time.utc-to-the-second", "entries.duration", "entries.project-or-null"),
     title="an entry is created with 201 in UTC with Z and its duration in seconds",
     operations=["createTimeEntry", "getTimeEntry"],
     anchor="create",
@@ -60,6 +61,7 @@ def create(t: Tester) -> None:
 @check(
     "entries.utc-to-the-second",
     level="L3",
+    rules=("time.utc-to-the-second",),
     title="offsets are converted to UTC and fractional seconds truncated",
     operations=["createTimeEntry"],
     anchor="timestamps",
@@ -84,6 +86,7 @@ def utc_to_the_second(t: Tester) -> None:
 @check(
     "entries.offset-required",
     level="L3",
+    rules=("body.schema-422", "time.offset-required"),
     title="a timestamp without an offset, or not a timestamp at all, is 422",
     operations=["createTimeEntry"],
     anchor="timestamps",
@@ -105,6 +108,7 @@ def offset_required(t: Tester) -> None:
 @check(
     "entries.end-after-start",
     level="L3",
+    rules=("entries.end-after-start",),
     title="an entry that ends when or before it starts is 422 on ended_at",
     operations=["createTimeEntry"],
     anchor="end-after-start",
@@ -120,6 +124,7 @@ def end_after_start(t: Tester) -> None:
 @check(
     "entries.overlap-conflict",
     level="L3",
+    rules=("entries.no-overlap",),
     title="an entry that overlaps another of the same user is 409",
     operations=["createTimeEntry"],
     anchor="overlaps",
@@ -137,6 +142,7 @@ def overlap_conflict(t: Tester) -> None:
 @check(
     "entries.touching-allowed",
     level="L3",
+    rules=("entries.half-open",),
     title="an entry may start exactly when another ends, and end exactly when another starts",
     operations=["createTimeEntry"],
     anchor="overlaps",
@@ -152,6 +158,7 @@ def touching_allowed(t: Tester) -> None:
 @check(
     "entries.overlap-across-offsets",
     level="L3",
+    rules=("entries.no-overlap",),
     title="overlaps are found between instants, whatever offsets the timestamps were given in",
     operations=["createTimeEntry"],
     anchor="overlaps",
@@ -169,6 +176,7 @@ def overlap_across_offsets(t: Tester) -> None:
 @check(
     "entries.overlap-per-user",
     level="L3",
+    rules=("entries.no-overlap",),
     title="two users may track the same hours",
     operations=["createTimeEntry"],
     anchor="overlaps",
@@ -184,6 +192,7 @@ def overlap_per_user(t: Tester) -> None:
 @check(
     "entries.project-not-yours",
     level="L3",
+    rules=("entries.project-404",),
     title="an entry on another user's project, or on a project that does not exist, is 404",
     operations=["createTimeEntry", "updateTimeEntry"],
     anchor="project-of-entry",
@@ -202,6 +211,7 @@ def project_not_yours(t: Tester) -> None:
 @check(
     "entries.list-own-in-order",
     level="L3",
+    rules=("entries.list-own-ordered",),
     title="the list holds the user's own entries, earliest start first",
     operations=["listTimeEntries"],
     anchor="list",
@@ -224,6 +234,7 @@ def list_own(t: Tester) -> None:
 @check(
     "entries.other-user-not-found",
     level="L3",
+    rules=("entries.not-yours-404",),
     title="another user's entry is 404 to read, change or delete",
     operations=["getTimeEntry", "updateTimeEntry", "deleteTimeEntry"],
     anchor="not-yours",
@@ -243,6 +254,7 @@ def other_user_not_found(t: Tester) -> None:
 @check(
     "entries.update-partial",
     level="L3",
+    rules=("entries.patch-partial", "entries.if-match-optional", "entries.duration"),
     title="PATCH changes only the fields it names, and the duration follows the times",
     operations=["updateTimeEntry"],
     anchor="update",
@@ -268,6 +280,7 @@ def update_partial(t: Tester) -> None:
 @check(
     "entries.update-overlap",
     level="L3",
+    rules=("entries.patch-same-rules",),
     title="PATCH that makes an entry overlap another is 409; an entry never overlaps itself",
     operations=["updateTimeEntry"],
     anchor="overlaps",
@@ -287,6 +300,7 @@ def update_overlap(t: Tester) -> None:
 @check(
     "entries.update-validation",
     level="L3",
+    rules=("time.offset-required", "entries.patch-same-rules", "entries.ended-at-not-null"),
     title="PATCH with ended_at null, before started_at, or without an offset is 422",
     operations=["updateTimeEntry"],
     anchor="update",
@@ -307,6 +321,7 @@ def update_validation(t: Tester) -> None:
 @check(
     "entries.delete",
     level="L3",
+    rules=("entries.delete-gone",),
     title="a deleted entry is gone, and its time is free again",
     operations=["deleteTimeEntry", "getTimeEntry"],
     anchor="delete",
@@ -325,6 +340,7 @@ def delete(t: Tester) -> None:
 @check(
     "projects.delete-with-entries-conflict",
     level="L3",
+    rules=("projects.delete-with-entries-409",),
     title="a project that still has time entries cannot be deleted (409)",
     operations=["deleteProject"],
     anchor="delete-with-entries",
@@ -343,6 +359,7 @@ def delete_project_with_entries(t: Tester) -> None:
 @check(
     "entries.token-required",
     level="L3",
+    rules=("auth.token-first",),
     title="every time entry operation without a valid bearer token is 401",
     operations=["createTimeEntry", "listTimeEntries", "getTimeEntry", "updateTimeEntry", "deleteTimeEntry"],
     anchor="token-required",
@@ -358,6 +375,7 @@ def entries_token_required(t: Tester) -> None:
 @check(
     "entries.malformed-json",
     level="L3",
+    rules=("body.malformed-json-400",),
     title="a body that is not valid JSON is 400 on create and update",
     operations=["createTimeEntry", "updateTimeEntry"],
     anchor="malformed-json",
@@ -372,6 +390,7 @@ def entries_malformed_json(t: Tester) -> None:
 @check(
     "entries.other-media-type",
     level="L3",
+    rules=("body.media-type-415",),
     title="a body sent as text/plain is 415 on create and update",
     operations=["createTimeEntry", "updateTimeEntry"],
     anchor="media-type",

@@ -48,6 +48,7 @@ def _expect_no_timer(t: Tester, user: User, why: str = "a refused start leaves n
 @check(
     "timer.start-stop",
     level="L3",
+    rules=("timer.start-now", "timer.body-optional", "timer.stop-now", "timer.stop-same-second"),
     title="start gives a running entry at the server's now; stop ends it, at least a second later",
     operations=["startTimer", "getTimer", "stopTimer"],
     anchor="timer",
@@ -91,6 +92,7 @@ def start_stop(t: Tester) -> None:
 @check(
     "timer.already-running-conflict",
     level="L3",
+    rules=("timer.one-running",),
     title="starting a timer while one runs is 409, and the first keeps running",
     operations=["startTimer", "getTimer"],
     anchor="timer",
@@ -108,6 +110,7 @@ def already_running(t: Tester) -> None:
 @check(
     "timer.idle",
     level="L3",
+    rules=("timer.stop-idle-409",),
     title="with no timer running, GET /timer is 404 and POST /timer/stop is 409",
     operations=["getTimer", "stopTimer"],
     anchor="timer-idle",
@@ -122,6 +125,7 @@ def idle(t: Tester) -> None:
 @check(
     "timer.running-entry-blocks-later-entries",
     level="L3",
+    rules=("entries.running-covers-onwards",),
     title="while a timer runs, an entry after its start is 409; one that ends before it is fine",
     operations=["createTimeEntry", "startTimer"],
     anchor="timer-overlaps",
@@ -140,6 +144,7 @@ def running_blocks_later(t: Tester) -> None:
 @check(
     "timer.later-entry-blocks-start",
     level="L3",
+    rules=("timer.start-overlap-409",),
     title="a timer cannot start while an entry ends after now (409)",
     operations=["startTimer"],
     anchor="timer-overlaps",
@@ -156,6 +161,7 @@ def later_entry_blocks_start(t: Tester) -> None:
 @check(
     "timer.start-on-project",
     level="L3",
+    rules=("timer.project-404",),
     title="a timer can start on the user's own project; another user's project is 404",
     operations=["startTimer"],
     anchor="timer",
@@ -176,6 +182,7 @@ def start_on_project(t: Tester) -> None:
 @check(
     "timer.start-validation",
     level="L3",
+    rules=("body.no-coercion",),
     title="a start body with a project_id that is not a string, or a description over 1000 characters, is 422",
     operations=["startTimer"],
     anchor="timer",
@@ -191,6 +198,7 @@ def start_validation(t: Tester) -> None:
 @check(
     "timer.token-required",
     level="L3",
+    rules=("auth.token-first",),
     title="every timer operation without a valid bearer token is 401",
     operations=["getTimer", "startTimer", "stopTimer"],
     anchor="token-required",
@@ -203,6 +211,7 @@ def timer_token_required(t: Tester) -> None:
 @check(
     "timer.malformed-json",
     level="L3",
+    rules=("body.malformed-json-400",),
     title="a start body that is not valid JSON is 400",
     operations=["startTimer"],
     anchor="malformed-json",
@@ -217,6 +226,7 @@ def timer_malformed_json(t: Tester) -> None:
 @check(
     "timer.other-media-type",
     level="L3",
+    rules=("body.media-type-415",),
     title="a start body sent as text/plain is 415",
     operations=["startTimer"],
     anchor="media-type",
@@ -226,3 +236,31 @@ def timer_other_media_type(t: Tester) -> None:
     user = _idle_user(t)
     reject_other_media_types(user, [("POST", "/timer/start")], '{"description": "plain"}')
     _expect_no_timer(t, user)
+
+
+ENDED_AT_STOPS_WHY = (
+    "a PATCH that sets ended_at on the running entry stops it at that time: the timer is the entry whose "
+    "ended_at is null, not a second record that must be cleared as well."
+)
+
+
+@check(
+    "timer.patch-ended-at-stops",
+    level="L3",
+    rules=("entries.ended-at-stops",),
+    title="a PATCH that sets ended_at on the running entry stops the timer at that time",
+    operations=["startTimer", "updateTimeEntry", "getTimer", "stopTimer"],
+    anchor="timer",
+    why=ENDED_AT_STOPS_WHY,
+)
+def patch_ended_at_stops(t: Tester) -> None:
+    user = t.new_user("timer-patched")
+    running = user.post("/timer/start").expect(201, why="the check needs a running timer")
+    started_at = datetime.fromisoformat(str(running.get("started_at")).replace("Z", "+00:00"))
+    ended_at = t.stamp(started_at + timedelta(minutes=30))
+    patched = user.patch(f"/time-entries/{running['id']}", json={"ended_at": ended_at})
+    entry = patched.expect(200, why=ENDED_AT_STOPS_WHY)
+    t.ensure_equal((entry.get("ended_at"), entry.get("duration_seconds")), (ended_at, 1800),
+                   what="(ended_at, duration_seconds)", reply=patched, why=ENDED_AT_STOPS_WHY)
+    _expect_no_timer(t, user, why=ENDED_AT_STOPS_WHY)
+    user.post("/timer/stop").expect_problem(409, why=ENDED_AT_STOPS_WHY)
