@@ -23,11 +23,11 @@ from servers import broken_app_command, free_port, running
 
 from timetension import all_checks, run_suite
 from timetension._pool import WorkerPool
-from timetension._registry import LEVEL_IDS
+from timetension._registry import LEVEL_IDS, find_check
 from timetension._report_json import write_results
 from timetension._report_junit import write_junit
 from timetension._report_terminal import TerminalReporter
-from timetension._runner import FAILED
+from timetension._runner import FAILED, PASSED, Run
 
 CATALOGUE_ORDER = [check.slug for check in all_checks()]
 SLOW_ANSWER = 0.02  # seconds: long enough for requests sent at the same time to be in flight together
@@ -176,6 +176,18 @@ def test_a_check_that_fails_only_beside_others_passes_alone_with_advice(tmp_path
     assert result.passed
     advised = [advice for check in result.checks for advice in check.advice]
     assert advised and all("passed when run again alone" in advice and "503" in advice for advice in advised)
+
+
+def test_a_second_try_is_not_in_the_way_of_the_first(reference_on_sqlite: str) -> None:
+    """A check tried again alone works on days and shared users of its own: the entries of its first try
+    (here on fixed dates in 2026) must not refuse the second's."""
+    run = Run(reference_on_sqlite)
+    try:
+        for slug in ("reports.dst-spring-forward", "entries.create", "projects.delete"):
+            check = find_check(slug)
+            assert [run.execute(check).status, run.execute(check, again=True).status] == [PASSED, PASSED], slug
+    finally:
+        run.close()
 
 
 def test_the_pool_hands_back_every_outcome_in_the_order_they_finish() -> None:

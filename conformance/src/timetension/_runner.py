@@ -218,9 +218,10 @@ class Run:
         return result if result.status == FAILED else None
 
     def execute(self, check: Check, *, again: bool = False) -> CheckResult:
-        """Run a check; `again` for a second try, on days of its own (the first try's entries stay)."""
+        """Run a check; `again` for a second try, on days and shared users of its own (the first try's
+        data stays where it was)."""
         index = self._index[check.slug] + (len(self._index) if again else 0)
-        tester = Tester(self.state, check, index)
+        tester = Tester(self.state, check, index, again=again)
         result = self._guarded(check, lambda: check.run(tester))
         result.operations_seen |= self._prepared_operations.get(check.slug, set())
         return result

@@ -100,10 +100,11 @@ class RunState:
 class Tester:
     """The one argument of every check."""
 
-    def __init__(self, state: RunState, check: Check, index: int) -> None:
+    def __init__(self, state: RunState, check: Check, index: int, *, again: bool = False) -> None:
         self._state = state
         self.check = check
         self._index = index
+        self._again = again  # a second try: shared users of its own, so the first try's data is not in its way
         self.anonymous = Requester(state.client, state.spec)
 
     @property
@@ -146,10 +147,11 @@ class Tester:
 
     def shared_user(self, name: str) -> User:
         """A user shared by the checks of this run that do not need a clean slate."""
-        with self._state.user_lock(name):
-            if name not in self._state.shared_users:
-                self._state.shared_users[name] = self.new_user(name)
-            return self._state.shared_users[name]
+        key = f"{name}-again" if self._again else name
+        with self._state.user_lock(key):
+            if key not in self._state.shared_users:
+                self._state.shared_users[key] = self.new_user(key)
+            return self._state.shared_users[key]
 
     def day(self) -> date:
         """A day in the past that only this check uses, so shared users' entries never collide."""
