@@ -2,7 +2,8 @@
 # Installs the system packages the kit's tests need, when they are missing: PostgreSQL's server binaries
 # (the tests start throwaway clusters of their own; no server is left running) and Chromium (the site's
 # tests open pages in it, headless, and take screenshots), and wrk (`make bench` compares the suite's
-# load client with it), and wget and curl (each branch of the compose template's health check is run).
+# load client with it), and wget and curl (each branch of the compose template's health check is run),
+# and jq (a failure's Reproduce block, pasted into bash, reads tokens and ids with it).
 # Uses apt-get (Debian, Ubuntu). Elsewhere it says what to install, and those tests are skipped.
 set -euo pipefail
 
@@ -16,6 +17,10 @@ have_chromium() {
 
 have_wrk() {
   command -v wrk >/dev/null 2>&1
+}
+
+have_jq() {
+  command -v jq >/dev/null 2>&1
 }
 
 have_http_clients() {
@@ -44,6 +49,12 @@ if have_http_clients; then
   echo "wget and curl: found."
 else
   missing+=(wget curl)
+fi
+
+if have_jq; then
+  echo "jq: found."
+else
+  missing+=(jq)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -23,11 +23,12 @@ from servers import broken_app_command, free_port, running
 
 from timetension import all_checks, run_suite
 from timetension._pool import WorkerPool
-from timetension._registry import LEVEL_IDS, find_check
+from timetension._registry import LEVEL_IDS, Check, find_check
 from timetension._report_json import write_results
 from timetension._report_junit import write_junit
 from timetension._report_terminal import TerminalReporter
 from timetension._runner import FAILED, PASSED, Run
+from timetension import _tester
 
 CATALOGUE_ORDER = [check.slug for check in all_checks()]
 SLOW_ANSWER = 0.02  # seconds: long enough for requests sent at the same time to be in flight together
@@ -105,9 +106,9 @@ def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path
         result = run_suite(url, level="L3", keep_going=True, wait=5, timeout=5, jobs=8,
                            progress=TerminalReporter(stream, color=False))
     assert handler.most_in_flight > 1
-    for check in result.checks:  # each failure's reproduction is its own check's last request
+    for check in result.checks:  # each failure's reproduction ends with its own check's failing request
         if check.failure is not None and check.failure.request:
-            path = check.failure.request.split(" ", 1)[1]
+            path = check.failure.request.split(" ")[1]  # METHOD PATH -> STATUS
             assert f"{url}{path}" in check.failure.reproduction[-1], (check.check.slug, check.failure.reproduction)
     ran = [check.check.slug for check in result.checks]
     assert ran == [slug for slug in CATALOGUE_ORDER if slug in ran] and len(ran) > 40
@@ -144,6 +145,29 @@ def test_ctrl_c_while_checks_run_at_once_ends_the_run_at_once_without_a_tracebac
     assert time.monotonic() - interrupted < 3
     assert process.returncode == 130, stdout + stderr
     assert "Interrupted." in stderr and "Traceback" not in stdout + stderr
+
+
+def _sends_again_and_again(method: str, path: str) -> Check:
+    def run(t: _tester.Tester) -> None:
+        for _ in range(5):
+            t.anonymous.request(method, path)
+            time.sleep(0.01)
+
+    return Check(slug=f"kit.{path.strip('/')}", level="L0", title=path, operations=(), anchor="x", why="", run=run)
+
+
+def test_checks_running_at_once_each_record_only_their_own_requests() -> None:
+    """What a check sent (its operations, its reproduction) is its own, not its neighbours'."""
+    with counting_server() as (url, _):
+        run = Run(url)
+        try:
+            health, projects = _sends_again_and_again("GET", "/health"), _sends_again_and_again("GET", "/projects")
+            run._index.update({health.slug: 0, projects.slug: 1})  # checks of this test, not of the catalogue
+            outcomes = dict(WorkerPool([health, projects], run.execute, jobs=2).finished())
+        finally:
+            run.close()
+    assert outcomes[health].operations_seen == {"getHealth"}
+    assert outcomes[projects].operations_seen == {"listProjects"}
 
 
 def test_the_reference_passes_with_every_jobs_setting(reference_on_sqlite: str) -> None:

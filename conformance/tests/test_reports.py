@@ -40,11 +40,11 @@ def test_a_failing_run_carries_expected_received_and_reproduction(tmp_path: Path
     results, junit = _written(result, tmp_path)
     assert list(VALIDATOR.iter_errors(results)) == []
     failed = [check for check in results["checks"] if check["status"] == "failed"]
-    assert {check["slug"] for check in failed} == {"health.ok", "errors.unknown-path-404"}
+    assert {check["slug"] for check in failed} == {"health.ok", "errors.unknown-path-404", "errors.wrong-method"}
     for check in failed:
         failure = check["failure"]
         assert failure["expected"].startswith(("200", "404")) and failure["received"].startswith("500 text/html")
         assert failure["reproduction"][0].startswith("curl ") and "HTML page" in failure["hint"]
         assert check["docs"].endswith(("#health", "#unknown-paths"))
-    assert len(junit.findall(".//failure")) == 2
-    assert len(junit.findall(".//skipped")) == len(results["checks"]) - 2
+    assert len(junit.findall(".//failure")) == 3
+    assert len(junit.findall(".//skipped")) == len(results["checks"]) - 3

@@ -13,6 +13,7 @@ import pytest
 
 from timetension._expect import CheckFailed
 from timetension._scoreboard import HTML_FILE, JSON_FILE, MARKDOWN_FILE, write_scoreboard, load_entries
+from timetension._tester import RunState
 from timetension._tester import Tester as _Tester
 from timetension.cli import main
 
@@ -105,7 +106,7 @@ def test_failing_checks_are_grouped_per_level_and_hint(two_attempts: list[Path],
 
 def test_values_in_failures_are_written_as_json() -> None:
     with pytest.raises(CheckFailed) as raised:
-        _Tester.ensure_equal(_Tester.__new__(_Tester), [("2026-03-28", 86400)], [("2026-03-28", 3600)],
+        _Tester.ensure_equal(_Tester(RunState(None, None, "run"), None, 0), [("2026-03-28", 86400)], [("2026-03-28", 3600)],
                             what="days")
     failure = raised.value
     assert failure.expected == 'days = [["2026-03-28", 3600]]'

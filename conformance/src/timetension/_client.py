@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json as jsonlib
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,15 +38,6 @@ class Exchange:
     def content_type(self) -> str:
         """The media type without parameters, lower-cased ('' when there is none)."""
         return self.response_headers.get("content-type", "").split(";", 1)[0].strip().lower()
-
-    def curl(self) -> str:
-        """A curl command line that sends the same request."""
-        parts = ["curl", "-sS", "-i"] + (["-X", self.method] if self.method != "GET" else []) + [shlex.quote(self.url)]
-        for name, value in self.request_headers.items():
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.request_body is not None:
-            parts += ["--data-binary", shlex.quote(self.request_body.decode("utf-8", "replace"))]
-        return " ".join(parts)
 
     def body_preview(self, limit: int = 300) -> str:
         if not self.response_body:

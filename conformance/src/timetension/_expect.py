@@ -30,6 +30,7 @@ class CheckFailed(AssertionError):
     why: str | None = None
     details: list[str] = field(default_factory=list)
     hint: str | None = None
+    rule: str | None = None  # the id of the rule the failed assertion verifies, when it has one
 
     def __post_init__(self) -> None:
         super().__init__(f"Expected: {self.expected}; received: {self.received}")
@@ -56,8 +57,15 @@ class Reply:
     def header(self, name: str) -> str | None:
         return self.exchange.response_headers.get(name)
 
-    def expect(self, status: int, *, why: str | None = None) -> Any:
+    def expect(self, status: int, *, why: str | None = None, rule: str | None = None) -> Any:
         """The status is `status` and the body is what the spec documents for it; returns the body."""
+        try:
+            return self._expect(status, why)
+        except CheckFailed as failed:
+            failed.rule = failed.rule or rule
+            raise
+
+    def _expect(self, status: int, why: str | None) -> Any:
         documented = self._documented_media_types(status)
         media_type = documented[0] if documented else (PROBLEM if status >= 400 else JSON)
         expected = f"{status} {media_type}" if status != 204 else "204 with no body"
@@ -75,9 +83,9 @@ class Reply:
             )
         return body
 
-    def expect_problem(self, status: int, *, why: str | None = None) -> dict[str, Any]:
+    def expect_problem(self, status: int, *, why: str | None = None, rule: str | None = None) -> dict[str, Any]:
         """An RFC 9457 problem with this status (the same as expect, named for readability)."""
-        body = self.expect(status, why=why)
+        body = self.expect(status, why=why, rule=rule)
         return body
 
     def _documented_media_types(self, status: int) -> tuple[str, ...]:
@@ -121,7 +129,7 @@ class Reply:
             raise self._failed(
                 f"{expected} with a body that matches the spec's {name} schema",
                 why,
-                [f"the body does not match {name} {error}" for error in errors[:5]],
+                errors[:5],
             )
 
     def _failed(

@@ -23,7 +23,8 @@ def render_failure(failure: Failure, *, heading: str | None = None, docs_url: st
     for detail in failure.details:
         lines.append(f"            {detail}")
     if failure.why:
-        lines.append(f"  Why: {failure.why}")
+        rule = f" (rule {failure.rule})" if failure.rule else ""
+        lines.append(f"  Why: {failure.why}{rule}")
     if failure.hint:
         lines.append(f"  Hint: {failure.hint}")
     for number, command in enumerate(failure.reproduction):

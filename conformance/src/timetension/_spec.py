@@ -16,6 +16,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ._schema_messages import SchemaMessages
+
 SPEC_ENV_VAR = "TIMETENSION_SPEC"
 _SPEC_URI = "urn:timetension:openapi"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -91,6 +93,8 @@ class Spec:
         self._registry = Registry().with_resource(_SPEC_URI, resource)
         self._resolver = self._registry.resolver(base_uri=_SPEC_URI)
         self._validators: dict[str, Draft202012Validator] = {}
+        components = document.get("components", {}).get("schemas", {})
+        self._messages = SchemaMessages(components, lambda ref: self._resolver.lookup(ref).contents)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Spec:
@@ -213,6 +217,17 @@ class Spec:
         escaped_type = media_type.replace("~", "~0").replace("/", "~1")
         return f"{pointer}/content/{escaped_type}/schema"
 
+    def request_schema(self, operation: Operation, media_type: str) -> str | None:
+        """A JSON pointer into the spec to an operation's request body schema, or None."""
+        escaped_path = operation.path.replace("~", "~0").replace("/", "~1")
+        pointer = f"#/paths/{escaped_path}/{operation.method}/requestBody"
+        body, pointer = self._resolve_with_pointer(self._resolver.lookup(pointer).contents, pointer) \
+            if "requestBody" in self.document["paths"][operation.path][operation.method] else ({}, pointer)
+        if "schema" not in body.get("content", {}).get(media_type, {}):
+            return None
+        escaped_type = media_type.replace("~", "~0").replace("/", "~1")
+        return f"{pointer}/content/{escaped_type}/schema"
+
     def documented_media_types(self, operation: Operation, status: int) -> tuple[str, ...]:
         found = self._response(operation, status)
         return tuple(found[0].get("content", {})) if found else ()
@@ -224,7 +239,8 @@ class Spec:
         return ref.rsplit("/", 1)[-1]
 
     def validation_errors(self, pointer: str, instance: Any) -> list[str]:
-        """Plain-words reasons why instance does not match the schema at pointer (empty when it does)."""
+        """One sentence per thing wrong with instance against the schema at pointer (empty when it matches):
+        the member's JSON path, the rule it breaks, and the spec's description of it when there is one."""
         validator = self._validators.get(pointer)
         if validator is None:
             validator = Draft202012Validator(
@@ -233,11 +249,13 @@ class Spec:
                 format_checker=Draft202012Validator.FORMAT_CHECKER,
             )
             self._validators[pointer] = validator
-        messages = []
-        for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
-            where = "/" + "/".join(str(part) for part in error.absolute_path)
-            messages.append(f"at {where}: {error.message}")
-        return messages
+        root = self._resolver.lookup(pointer).contents
+        top_name = self.schema_name(pointer)
+        messages: dict[tuple[str, ...], str] = {}  # one sentence per member, and one per object's missing ones
+        for error in sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]):
+            key = (*map(str, error.absolute_path), "required" if error.validator == "required" else "")
+            messages.setdefault(key, self._messages.sentence(error, top_name, root, instance))
+        return list(messages.values())
 
 
 @lru_cache(maxsize=1)

@@ -84,6 +84,7 @@ class RunState:
         self.cors_origin = cors_origin
         self.shared_users: dict[str, User] = {}
         self.prepared: dict[str, Any] = {}
+        self.labels: dict[str, str] = {}  # ids of the objects answers carried -> their names
         self._counter = itertools.count(1)
         self._user_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -181,8 +182,9 @@ class Tester:
         return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def ensure(self, condition: bool, *, expected: str, received: str, reply: Reply | None = None,
-               why: str | None = None, details: list[str] | None = None) -> None:
-        """Fail with expected versus received unless condition holds."""
+               why: str | None = None, details: list[str] | None = None, rule: str | None = None) -> None:
+        """Fail with expected versus received unless condition holds. `why` is the reason for the rule this
+        assertion verifies (the check's own reason when not given); `rule` its id, when it has one."""
         if not condition:
             raise CheckFailed(
                 expected=expected,
@@ -190,25 +192,39 @@ class Tester:
                 exchange=reply.exchange if reply is not None else None,
                 why=why,
                 details=details or [],
+                rule=rule,
             )
 
-    def ensure_in_order(self, listed: list[Any], wanted: list[Any], *, what: str, reply: Reply, why: str) -> None:
+    def ensure_in_order(self, listed: list[Any], wanted: list[Any], *, what: str, reply: Reply, why: str,
+                        rule: str | None = None) -> None:
         """Every wanted item is in listed, in the same relative order (other items may be in between)."""
         positions = [listed.index(item) if item in listed else -1 for item in wanted]
         self.ensure(
             -1 not in positions and positions == sorted(positions),
-            expected=f"{what} to include {wanted} in this order",
-            received=f"{what}: {listed}",
+            expected=f"{what} to include, in this order: {self.shown(wanted)}",
+            received=f"{what}: {self.shown(listed)}",
             reply=reply,
             why=why,
+            rule=rule,
         )
 
     def ensure_equal(self, actual: Any, wanted: Any, *, what: str, reply: Reply | None = None,
-                     why: str | None = None) -> None:
+                     why: str | None = None, rule: str | None = None) -> None:
         self.ensure(
             actual == wanted,
-            expected=f"{what} = {as_json(wanted)}",
-            received=f"{what} = {as_json(actual)}",
+            expected=f"{what} = {self.shown(wanted)}",
+            received=f"{what} = {self.shown(actual)}",
             reply=reply,
             why=why,
+            rule=rule,
         )
+
+    def shown(self, value: Any) -> str:
+        """value as JSON; in a list of ids, each id followed by the name of its object, when known."""
+        labels = self._state.labels
+        if isinstance(value, list) and any(isinstance(item, str) and item in labels for item in value):
+            return "[" + ", ".join(
+                f"{as_json(item)} ({labels[item]})" if isinstance(item, str) and item in labels else as_json(item)
+                for item in value
+            ) + "]"
+        return as_json(value)

@@ -1,3 +1,3 @@
 """Timetension reference implementation: the time-tracking API of spec/openapi.yaml."""
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"

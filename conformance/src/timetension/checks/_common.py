@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._expect import Reply
+from .._expect import Reply, as_json
 from .._tester import Requester, Tester
 
 MALFORMED_JSON_WHY = (
@@ -34,7 +34,7 @@ def expect_field_errors(t: Tester, reply: Reply, fields: list[str], why: str | N
     t.ensure(
         not missing,
         expected=f"422 whose errors name the field(s) {', '.join(fields)}",
-        received=f"errors name {', '.join(map(str, named)) or 'no field'}",
+        received=f"errors name {', '.join(map(as_json, named)) or 'no field'}",
         reply=reply,
         why=why or t.check.why,
     )

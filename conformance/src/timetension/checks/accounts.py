@@ -6,6 +6,7 @@ import json
 import time
 
 from .._registry import check
+from .._expect import as_json
 from .._tester import PASSWORD, Tester
 from ._common import (
     MALFORMED_JSON_WHY,
@@ -175,7 +176,8 @@ def bad_credentials(t: Tester) -> None:
     t.ensure(
         all(wrong_body.get(k) == unknown_body.get(k) for k in keys),
         expected="the same type, title and detail for both",
-        received=f"wrong password: {[wrong_body.get(k) for k in keys]}; unknown email: {[unknown_body.get(k) for k in keys]}",
+        received=f"wrong password: {as_json([wrong_body.get(k) for k in keys])}; "
+                 f"unknown email: {as_json([unknown_body.get(k) for k in keys])}",
         reply=unknown_email,
         why=SAME_401_WHY,
     )

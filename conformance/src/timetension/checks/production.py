@@ -8,6 +8,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from .._expect import as_json
+from .._expect import describe_answer
 from .._registry import check
 from .._tester import Tester, User
 from ._common import expect_field_errors
@@ -99,7 +101,8 @@ def filters(t: Tester) -> None:
     ]
     for params, wanted in cases:
         reply = user.get(t.query("/time-entries", **params))
-        t.ensure_equal(_ids(reply.expect(200)), wanted, what=f"ids listed for {params}", reply=reply, why=FILTER_WHY)
+        t.ensure_equal(_ids(reply.expect(200)), wanted, what=f"ids listed for GET {reply.exchange.path}", reply=reply,
+                       why=FILTER_WHY)
 
 
 @check(
@@ -141,7 +144,7 @@ def stale_etag(t: Tester) -> None:
     changed = user.patch(path, json={"description": "second"}, headers={"If-Match": tag})
     changed.expect(200, why="If-Match with the current tag lets the change through")
     t.ensure(changed.header("ETag") not in (None, tag), expected="a new ETag after the change",
-             received=f"ETag {changed.header('ETag')}", reply=changed, why=ETAG_WHY)
+             received=f"ETag {as_json(changed.header('ETag'))}", reply=changed, why=ETAG_WHY)
     user.patch(path, json={"description": "lost update"}, headers={"If-Match": tag}).expect_problem(412, why=ETAG_WHY)
     after = user.get(path)
     t.ensure_equal(after.expect(200).get("description"), "second", what="description after the refused PATCH",
@@ -177,7 +180,7 @@ def race(t: Tester) -> None:
     for thread in threads:
         thread.join(timeout=60)
     t.ensure(sorted(statuses) == [201] + [409] * (RACE_STARTS - 1),
-             expected=f"one 201 and {RACE_STARTS - 1} 409", received=f"statuses {sorted(statuses)}", why=RACE_WHY)
+             expected=f"one 201 and {RACE_STARTS - 1} 409", received=f"statuses {as_json(sorted(statuses))}", why=RACE_WHY)
     user.get("/timer").expect(200, why=RACE_WHY)
     entries = user.get("/time-entries").expect(200)
     t.ensure_equal(len(entries.get("items", [])), 1, what="entries after the race", why=RACE_WHY)
@@ -317,8 +320,8 @@ def cors_allowed(t: Tester) -> None:
              and ({"authorization", "content-type"} <= headers or "*" in headers),
              expected=f"2xx with Access-Control-Allow-Origin: {origin}, Allow-Methods with POST, "
                       "Allow-Headers with authorization and content-type",
-             received=f"{reply.status}, Allow-Origin {allowed}, Allow-Methods {sorted(methods)}, "
-                      f"Allow-Headers {sorted(headers)}",
+             received=f"{reply.status}, Allow-Origin {as_json(allowed)}, Allow-Methods {as_json(sorted(methods))}, "
+                      f"Allow-Headers {as_json(sorted(headers))}",
              reply=reply, why=CORS_WHY)
     user = t.shared_user("alice")
     entry = user.create_entry(t.at("09:00"), t.at("10:00"))
@@ -337,7 +340,7 @@ def cors_allowed(t: Tester) -> None:
     # keeps), which a request carrying a bearer token in Authorization is, under the Fetch standard.
     t.ensure(actual.header("Access-Control-Allow-Origin") in (origin, "*") and ("etag" in exposed or "*" in exposed),
              expected=f"Access-Control-Allow-Origin: {origin} and Access-Control-Expose-Headers with ETag (or *)",
-             received=f"Allow-Origin {actual.header('Access-Control-Allow-Origin')}, Expose-Headers {sorted(exposed)}",
+             received=f"Allow-Origin {as_json(actual.header('Access-Control-Allow-Origin'))}, Expose-Headers {as_json(sorted(exposed))}",
              reply=actual, why=CORS_WHY + " A browser hides every header it is not told to expose, ETag included.")
 
 
@@ -412,5 +415,5 @@ def body_too_large_without_token(t: Tester) -> None:
     for path in ("/projects", "/time-entries"):
         reply = t.anonymous.request("POST", path, content=BIG_BODY, headers={"Content-Type": "application/json"})
         t.ensure(reply.status in (401, 413), expected=f"POST {path} without a token: 401 or 413",
-                 received=str(reply.status), reply=reply, why=TOO_LARGE_ANONYMOUS_WHY)
+                 received=describe_answer(reply.exchange), reply=reply, why=TOO_LARGE_ANONYMOUS_WHY)
         reply.expect_problem(reply.status, why=TOO_LARGE_ANONYMOUS_WHY)

@@ -276,3 +276,23 @@ def projects_other_media_type(t: Tester) -> None:
     project = alice.create_project(t.unique("Media"))
     body = f'{{"name": "{t.unique("Plain")}"}}'
     reject_other_media_types(alice, [("POST", "/projects"), ("PATCH", f"/projects/{project['id']}")], body)
+
+
+@check(
+    "projects.unknown-fields-ignored",
+    level="L2",
+    rules=("body.unknown-fields-ignored",),
+    title="unknown members of a project body are ignored on create and update",
+    operations=["createProject", "updateProject"],
+    anchor="create",
+    why="unknown members of a request body are ignored, so that a newer client or a form with extra inputs still works.",
+)
+def unknown_fields_ignored(t: Tester) -> None:
+    alice = t.shared_user("alice")
+    why = t.check.why
+    name = t.unique("Extra members")
+    extra = {"colour": "teal", "archived": False, "owner": {"id": "someone"}}
+    created = alice.post("/projects", json={"name": name, **extra}).expect(201, why=why)
+    t.ensure_equal(created.get("name"), name, what="name", why=why)
+    renamed = alice.patch(f"/projects/{created['id']}", json={"description": "Kept", **extra})
+    t.ensure_equal(renamed.expect(200, why=why).get("description"), "Kept", what="description", reply=renamed, why=why)

@@ -59,7 +59,9 @@ def summary(t: Tester) -> None:
     t.ensure_equal((report["total_seconds"], _days(report)), (16200, [(t.day().isoformat(), 16200)]),
                    what="(total_seconds, days)", reply=reply, why="the caller's own time only: bob's day is not in it.")
     t.ensure_equal((report.get("from"), report.get("to"), report.get("tz")),
-                   (t.day().isoformat(), t.day().isoformat(), "UTC"), what="(from, to, tz) echoed", reply=reply)
+                   (t.day().isoformat(), t.day().isoformat(), "UTC"), what="(from, to, tz) echoed", reply=reply,
+                   why="a report repeats the range and the zone it was computed for, so a client can tell which "
+                       "question an answer belongs to.")
 
 
 @check(
@@ -190,14 +192,14 @@ def empty_range(t: Tester) -> None:
 def running_not_counted(t: Tester) -> None:
     user = t.new_user("running-report")
     today = t.now_utc().date()
-    running = user.post("/timer/start").expect(201)
+    running = user.post("/timer/start").expect(201, why="the check needs a running timer; POST /timer/start with no body starts one.")
     two_hours_ago = t.stamp(t.now_utc() - timedelta(hours=2))
     user.patch(f"/time-entries/{running['id']}", json={"started_at": two_hours_ago}).expect(
         200, why="a running entry's start can be moved earlier; it keeps running")
     reply, report = _summary(t, user, today - timedelta(days=1), today + timedelta(days=1))
     t.ensure_equal(report["total_seconds"], 0, what="total_seconds while a timer started 2 hours ago runs",
                    reply=reply, why=RUNNING_WHY)
-    user.post("/timer/stop").expect(200)
+    user.post("/timer/stop").expect(200, why="a running timer stops with 200 and the finished entry.")
     reply, report = _summary(t, user, today - timedelta(days=1), today + timedelta(days=1))
     t.ensure(report["total_seconds"] >= 1, expected="total_seconds of at least 1 once the timer stopped",
              received=f"total_seconds {report['total_seconds']}", reply=reply, why=RUNNING_WHY)

@@ -55,7 +55,8 @@ def create(t: Tester) -> None:
     }
     t.ensure_equal({k: entry.get(k) for k in wanted}, wanted, what="the entry", reply=reply, why=UTC_WHY)
     read = alice.get(f"/time-entries/{entry['id']}")
-    t.ensure_equal(read.expect(200), entry, what="the entry read back", reply=read)
+    t.ensure_equal(read.expect(200), entry, what="the entry read back", reply=read,
+                   why="an entry reads back exactly as the answer that created it.")
 
 
 @check(

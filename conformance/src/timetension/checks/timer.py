@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from .._expect import as_json
 from .._registry import check
 from .._tester import Tester, User
 from ._common import (
@@ -80,7 +81,7 @@ def start_stop(t: Tester) -> None:
     end = _parse(stopped["ended_at"]) if stopped.get("ended_at") else None
     t.ensure(end is not None and end >= start + timedelta(seconds=1),
              expected=f"ended_at at least one second after started_at {running['started_at']}",
-             received=f"ended_at {stopped.get('ended_at')}", reply=stopped_reply,
+             received=f"ended_at {as_json(stopped.get('ended_at'))}", reply=stopped_reply,
              why="an entry has a length: one stopped in the second it started ends a second later.")
     t.ensure_equal(stopped.get("duration_seconds"), int((end - start).total_seconds()), what="duration_seconds",
                    reply=stopped_reply)
@@ -133,7 +134,7 @@ def idle(t: Tester) -> None:
 )
 def running_blocks_later(t: Tester) -> None:
     user = t.new_user("running")
-    user.post("/timer/start").expect(201)
+    user.post("/timer/start").expect(201, why="the check needs a running timer; POST /timer/start with no body starts one.")
     now = t.now_utc()
     later = {"started_at": t.stamp(now + timedelta(hours=1)), "ended_at": t.stamp(now + timedelta(hours=2))}
     user.post("/time-entries", json=later).expect_problem(409, why=RUNNING_COVERS_WHY)

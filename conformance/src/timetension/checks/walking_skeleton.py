@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._expect import describe_answer
 from .._registry import check
 from .._tester import Tester
 
@@ -54,6 +55,6 @@ WRONG_METHOD_WHY = (
 def wrong_method(t: Tester) -> None:
     for method in ("POST", "DELETE"):
         reply = t.anonymous.request(method, "/health", json={})
-        t.ensure(reply.status in (404, 405), expected=f"{method} /health: 404 or 405 with a problem body",
-                 received=f"{reply.status}", reply=reply, why=WRONG_METHOD_WHY)
+        t.ensure(reply.status in (404, 405), expected=f"404 or 405 with a problem body for {method} /health",
+                 received=describe_answer(reply.exchange), reply=reply, why=WRONG_METHOD_WHY)
         reply.expect_problem(reply.status, why=WRONG_METHOD_WHY)
