@@ -46,3 +46,13 @@ def test_an_answer_the_spec_allows_passes_every_check(variant: BrokenApp, tmp_pa
         result = run_suite(server.url, wait=20)
     assert [check.check.slug for check in result.checks if check.failure] == []
     assert result.passed
+
+
+def test_a_refused_timer_start_that_runs_anyway_fails_only_the_check_that_sent_it(tmp_path: Path) -> None:
+    """The timer it leaves running must not fail the next check with a wrong reason (one running entry
+    per user): one at a time, in catalogue order, as a participant's run goes."""
+    app = find("timer-description-unbounded")
+    env = app_env(f"sqlite:///{tmp_path}/leak.db")
+    with running(broken_app_command(app.name), env=env, log=tmp_path / "app.log", port=free_port()) as server:
+        result = run_suite(server.url, level="L3", keep_going=True, wait=20, jobs=1)
+    assert [check.check.slug for check in result.checks if check.failure] == [app.caught_by]

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import tomllib
+from datetime import datetime, timezone
 from pathlib import Path
 
 from timetension import default_spec, run_suite
-from timetension._fuzz import ADVISORY_CHECKS, STRICT_CHECKS, _command, _read_events, operations_to_fuzz
-from timetension._report_terminal import render_failure
-from timetension._runner import FAILED, NOT_RUN, PASSED, fuzz_result
+from timetension._fuzz import (
+    ADVISORY_CHECKS,
+    STRICT_CHECKS,
+    _command,
+    _read_events,
+    count_requests,
+    operations_to_fuzz,
+)
+from timetension._report_terminal import TerminalReporter, render_failure
+from timetension._runner import FAILED, NOT_RUN, PASSED, RunResult, fuzz_result
 
 EVENTS = Path(__file__).parent / "data" / "schemathesis-events.ndjson"
 # Recorded against the broken app fuzzed-name-500 (POST /projects), then edited: POST /users answering 500
@@ -54,6 +63,19 @@ def test_the_stage_does_not_run_when_no_level_passed(tmp_path: Path) -> None:
     [stage] = [level for level in result.levels if level.level.id == "fuzz"]
     assert [check.status for check in stage.checks] == [NOT_RUN]
     assert result.passed is False
+
+
+def test_the_requests_schemathesis_sent_are_counted_from_its_events() -> None:
+    """Each finished scenario records one interaction per request: 2 scenarios with 6 in the recording."""
+    assert count_requests(EVENTS) == 6
+
+
+def test_the_summary_line_counts_the_fuzzers_requests() -> None:
+    result = RunResult("http://127.0.0.1:9", default_spec(), "L5", datetime.now(timezone.utc), requests_sent=1700,
+                       fuzz_requests_sent=1280)
+    stream = io.StringIO()
+    TerminalReporter(stream, color=False).summary(result)
+    assert "1700 requests (1280 of them by the fuzzer)" in stream.getvalue()
 
 
 def test_a_valid_request_refused_fails_only_where_the_schema_says_every_rule() -> None:

@@ -28,6 +28,9 @@ def test_a_passing_run_reports_every_check(reference_result: RunResult, tmp_path
     assert results["passed"] is True and results["level_reached"] == "L5"
     assert len(results["checks"]) == len(reference_result.checks) == int(sum(int(s.get("tests")) for s in junit))
     assert results["requests_sent"] == reference_result.requests_sent > 100
+    # The fuzz stage's requests are counted too: schemathesis sends hundreds in its budget.
+    assert results["fuzz_requests_sent"] == reference_result.fuzz_requests_sent > 100
+    assert results["requests_sent"] > results["fuzz_requests_sent"] + 300
     assert junit.findall(".//failure") == []
 
 

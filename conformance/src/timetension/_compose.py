@@ -38,7 +38,7 @@ from ._registry import LEVEL_IDS
 from ._report_json import write_results
 from ._report_junit import write_junit
 from ._report_terminal import TerminalReporter
-from ._runner import DEFAULT_DOCS_URL, run_suite
+from ._runner import DEFAULT_DOCS_URL, DEFAULT_JOBS, run_suite
 from ._spec import default_spec
 from ._tester import DEFAULT_CORS_ORIGIN
 
@@ -116,6 +116,7 @@ class RunOptions:
     cors_origin: str = DEFAULT_CORS_ORIGIN
     color: bool | None = None
     verbose: bool = False
+    jobs: int = DEFAULT_JOBS
 
 
 @dataclass
@@ -662,7 +663,7 @@ def _up_and_check(stack: Stack, options: RunOptions, report: Path) -> int:
     only: Callable[[Any], bool] | None = (lambda check: check.slug.startswith(prefixes)) if prefixes else None
     result = run_suite(url, level=options.level, spec=spec, timeout=options.timeout, keep_going=options.keep_going,
                        only=only, docs_url=options.docs_url, cors_origin=options.cors_origin, fuzz=options.fuzz,
-                       progress=reporter)
+                       progress=reporter, jobs=options.jobs)
     written = [write_results(result, report / "results.json"), write_junit(result, report / "junit.xml")]
     say("Reports: " + ", ".join(str(path) for path in written))
     return EXIT_PASSED if result.passed else EXIT_FAILED

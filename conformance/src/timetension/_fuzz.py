@@ -78,6 +78,7 @@ class FuzzOutcome:
     operations: list[OperationFindings]
     error: str | None = None  # schemathesis itself could not run
     duration: float = 0.0
+    requests_sent: int = 0
 
 
 def fuzz_check(operation: Operation) -> Check:
@@ -130,6 +131,7 @@ def run_fuzz(
             return FuzzOutcome([], error=f"schemathesis wrote no results: {output}",
                                duration=time.monotonic() - started)
         outcome = _read_events(events[0], spec, operations, url, token)
+        outcome.requests_sent = count_requests(events[0])
     outcome.duration = time.monotonic() - started
     return outcome
 
@@ -163,6 +165,19 @@ def _command(url: str, spec: Spec, operations: list[Operation], *, token: str | 
         # Links between the chosen operations and the others would be cut by the filter.
         command += ["--phases", "examples,coverage,fuzzing"]
     return command
+
+
+def count_requests(path: Path) -> int:
+    """How many requests schemathesis sent: each finished scenario records one interaction per request."""
+    sent = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            finished = json.loads(line).get("ScenarioFinished")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(finished, dict):
+            sent += len(finished.get("recorder", {}).get("interactions", {}))
+    return sent
 
 
 def _read_events(path: Path, spec: Spec, operations: list[Operation], url: str, token: str | None) -> FuzzOutcome:

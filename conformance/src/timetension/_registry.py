@@ -26,6 +26,7 @@ class Check:
     run: Callable[[Tester], None]
     prepare: Callable[[Tester], Any] | None = None
     rules: tuple[str, ...] = ()  # ids of the spec's x-rules this check verifies
+    alone: bool = False  # runs after the level's other checks, with nothing else running
 
     @property
     def area(self) -> str:
@@ -45,11 +46,16 @@ def check(
     rules: tuple[str, ...] | list[str],
     anchor: str | None = None,
     prepare: Callable[[Tester], Any] | None = None,
+    alone: bool = False,
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
     """Register a check. The slug is `area.rule-in-words`; it never changes once released.
 
     `rules` names the ids of the spec's rule register (`x-rules`) that the check verifies; a kit test
     holds every rule to at least one check, and every id to a rule.
+
+    Checks of a level run at the same time, so a check must not depend on what another check does: it
+    works on users of its own (or shared users, on a day of its own), and leaves nothing behind that
+    could disturb another. A check that cannot (it loads the server, or times it) says `alone=True`.
     """
 
     def register(function: Callable[[Tester], None]) -> Callable[[Tester], None]:
@@ -70,6 +76,7 @@ def check(
                 run=function,
                 prepare=prepare,
                 rules=tuple(rules),
+                alone=alone,
             )
         )
         return function

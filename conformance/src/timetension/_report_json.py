@@ -51,6 +51,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
         "passed": result.passed,
         "filtered": result.filtered,
         "requests_sent": result.requests_sent,
+        "fuzz_requests_sent": result.fuzz_requests_sent,
         "unreachable": _failure(result.unreachable),
         "latency": result.latency(),
         "request_durations_ms": [round(seconds * 1000, 2) for seconds in result.request_durations],

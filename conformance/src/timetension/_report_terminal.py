@@ -129,7 +129,8 @@ class TerminalReporter:
             verdict = "All selected checks passed." if result.passed else "Some selected checks failed."
             verdict += " (--only ran part of the suite, so no level is reached.)"
         self._print(self._paint(verdict, PASSED if result.passed else FAILED))
-        self._print(f"{len(result.checks)} checks, {result.requests_sent} requests, {result.checks_duration:.2f} s "
-                    f"(plus {result.wait_duration:.2f} s waiting for the app).")
+        fuzzed = f" ({result.fuzz_requests_sent} of them by the fuzzer)" if result.fuzz_requests_sent else ""
+        self._print(f"{len(result.checks)} checks, {result.requests_sent} requests{fuzzed}, "
+                    f"{result.checks_duration:.2f} s (plus {result.wait_duration:.2f} s waiting for the app).")
         if failed:
             self._print(f"Next: fix {failed[0].check.slug} first; its failure is the first one above.")

@@ -53,7 +53,7 @@ from ._compose import (COMPOSE_FILE_NAMES, Commands, Stack, StackFailed, env_fil
 from ._registry import LEVEL_IDS
 from ._review_image import ImageFailed, ImageRun
 from ._report_json import results_document
-from ._runner import DEFAULT_DOCS_URL, run_suite
+from ._runner import DEFAULT_DOCS_URL, DEFAULT_JOBS, run_suite
 from ._scoreboard import TIMED_OUT, ERROR, CHECKED, entry_from_results, failed_entry, write_scoreboard
 from ._spec import default_spec
 from ._speed import LoadError, run_workload, workloads_for
@@ -192,6 +192,7 @@ class Options:
     parallel: int = DEFAULT_PARALLEL
     timeout: float = DEFAULT_SUBMISSION_TIMEOUT
     request_timeout: float = 10.0
+    jobs: int = DEFAULT_JOBS  # checks of a level run at the same time, per submission
     wait: float = 60.0  # for GET /health, once started
     docs_url: str = DEFAULT_DOCS_URL
     speed: bool = True  # measure each checked submission's speed once all are checked
@@ -343,7 +344,7 @@ def _check_one(work: _Work, cohort: Cohort, options: Options, limit: float) -> d
     remaining = deadline - time.monotonic()
     wait = wait if wait < remaining else max(1.0, remaining) + 5.0
     result = run_suite(url, level=cohort.level, timeout=options.request_timeout, wait=wait,
-                       docs_url=options.docs_url)
+                       docs_url=options.docs_url, jobs=options.jobs)
     document = results_document(result)
     document["submission"] = {"name": submission.name, "language": work.language, "framework": work.framework}
     return document

@@ -16,6 +16,7 @@ from . import __version__, _hints
 from ._docs_url import default_docs_url, page_link
 from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
+from ._pool import WorkerPool
 from ._fuzz import FUZZ_STAGE, OperationFindings, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
 from ._registry import LEVEL_IDS, Check, all_checks
 from ._reproduce import Recorder
@@ -23,6 +24,7 @@ from ._spec import Level, Operation, Spec, default_spec
 from ._tester import DEFAULT_CORS_ORIGIN, PASSWORD, Requester, RunState, Tester
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
+DEFAULT_JOBS = 8  # checks of a level that run at the same time
 DEFAULT_DOCS_URL = default_docs_url()  # the kit's built site on disk, or `make docs-serve`
 
 
@@ -80,7 +82,8 @@ class RunResult:
     duration: float = 0.0
     wait_duration: float = 0.0  # the part of duration spent waiting for GET /health
     levels: list[LevelResult] = field(default_factory=list)
-    requests_sent: int = 0
+    requests_sent: int = 0  # every HTTP request the run sent, the fuzz stage's included
+    fuzz_requests_sent: int = 0  # the fuzz stage's part of requests_sent
     unreachable: Failure | None = None
     observed: set[tuple[str, int]] = field(default_factory=set)
     suite_version: str = __version__
@@ -135,7 +138,8 @@ class Run:
         self.requests_sent = 0
         self.observed: set[tuple[str, int]] = set()
         self.request_durations: list[float] = []
-        self._current: list[Exchange] | None = None
+        self._recording = threading.local()  # .exchanges: the list the current thread's check records into
+        self._running_checks: list[list[Exchange]] = []  # the exchanges of each check running now
         self._lock = threading.Lock()
         self.client = HttpClient(
             self.url, timeout=timeout, on_exchange=self._on_exchange, operation_of=self._operation_of
@@ -158,8 +162,12 @@ class Run:
                 self.observed.add((exchange.operation_id, exchange.status))
             if exchange.status is not None:
                 self.request_durations.append(exchange.elapsed)
-            if self._current is not None:
-                self._current.append(exchange)
+            exchanges = getattr(self._recording, "exchanges", None)
+            if exchanges is None and len(self._running_checks) == 1:
+                # A thread the check started itself (a race, a burst): only one check runs, so it is that one's.
+                exchanges = self._running_checks[0]
+            if exchanges is not None:
+                exchanges.append(exchange)
         self.recorder.record(exchange)
 
     def docs_link(self, check: Check) -> str:
@@ -213,21 +221,32 @@ class Run:
         self._prepared_operations[check.slug] = result.operations_seen
         return result if result.status == FAILED else None
 
-    def execute(self, check: Check) -> CheckResult:
-        tester = Tester(self.state, check, self._index[check.slug])
+    def execute(self, check: Check, *, again: bool = False) -> CheckResult:
+        """Run a check; `again` for a second try, on days and shared users of its own (the first try's
+        data stays where it was)."""
+        index = self._index[check.slug] + (len(self._index) if again else 0)
+        tester = Tester(self.state, check, index, again=again)
         result = self._guarded(check, lambda: check.run(tester))
         result.operations_seen |= self._prepared_operations.get(check.slug, set())
         return result
 
     def _guarded(self, check: Check, action: Callable[[], Any]) -> CheckResult:
         exchanges: list[Exchange] = []
+
+        def recorded() -> Any:
+            self._recording.exchanges = exchanges
+            return action()
+
         with self._lock:
-            self._current = exchanges
+            self._running_checks.append(exchanges)
         started = time.monotonic()
         deadline = max(3 * self.timeout, 15.0)
-        outcome = _call_with_deadline(action, deadline)
-        with self._lock:
-            self._current = None
+        try:
+            outcome = _call_with_deadline(recorded, deadline)
+        finally:
+            with self._lock:
+                self._running_checks[:] = [other for other in self._running_checks if other is not exchanges]
+        exchanges = list(exchanges)  # a check abandoned at its deadline may still be sending
         duration = time.monotonic() - started
         result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check),
                              operations_seen={e.operation_id for e in exchanges if e.operation_id})
@@ -364,8 +383,11 @@ def run_suite(
     fuzz_seed: int = 1,
     fuzz_budget: float = 45.0,
     progress: ProgressCallback | None = None,
+    jobs: int = DEFAULT_JOBS,
 ) -> RunResult:
-    """Check the app at url up to `level`; a lower level must pass before a higher one runs."""
+    """Check the app at url up to `level`; a lower level must pass before a higher one runs. Up to `jobs`
+    checks of a level run at the same time (1: one at a time, in catalogue order); the results are in
+    catalogue order whatever order they finish in."""
     notify = progress or (lambda event, payload: None)
     run = Run(url, spec=spec, timeout=timeout, docs_url=docs_url, cors_origin=cors_origin)
     requested = LEVEL_IDS.index(level)
@@ -391,16 +413,14 @@ def run_suite(
                     failed = run.prepare(check)
                     if failed is not None:
                         prepared_failures[check.slug] = failed
+            in_order = _InCatalogueOrder(level_checks, notify)
+            if blocked_by is None and _run_checks(run, level_checks, prepared_failures, jobs=jobs, on_outcome=in_order):
+                blocked_by = "gone"
             for check in level_checks:
-                if blocked_by is not None:
-                    outcome = CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by),
-                                          docs_url=run.docs_link(check))
-                else:
-                    outcome = prepared_failures.get(check.slug) or run.execute(check)
-                    if _lost_the_app(outcome) and not run.app_still_answers():
-                        blocked_by = "gone"
-                level_result.checks.append(outcome)
-                notify("check", outcome)
+                if not in_order.has(check):
+                    in_order(CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by or "gone"),
+                                         docs_url=run.docs_link(check)))
+            level_result.checks.extend(in_order.outcomes())
             if blocked_by is None and level_result.status == FAILED and not keep_going:
                 blocked_by = level_id
         if fuzz:
@@ -408,13 +428,106 @@ def run_suite(
                         blocked=result.unreachable is not None or result.filtered)
     finally:
         result.duration = time.monotonic() - started
-        result.requests_sent = run.requests_sent
+        result.requests_sent = run.requests_sent + result.fuzz_requests_sent
         result.observed = set(run.observed)
         with run._lock:
             result.request_durations = list(run.request_durations)
         run.close()
     notify("done", result)
     return result
+
+
+class _InCatalogueOrder:
+    """Collects a level's outcomes as they finish, and tells each one to the progress callback as soon as
+    every check before it in the catalogue has been told: the output reads the same whatever the timing."""
+
+    def __init__(self, checks: list[Check], notify: ProgressCallback) -> None:
+        self._checks = checks
+        self._notify = notify
+        self._outcomes: dict[str, CheckResult] = {}
+        self._told = 0
+
+    def __call__(self, outcome: CheckResult) -> None:
+        self._outcomes[outcome.check.slug] = outcome
+        while self._told < len(self._checks) and self._checks[self._told].slug in self._outcomes:
+            self._notify("check", self._outcomes[self._checks[self._told].slug])
+            self._told += 1
+
+    def has(self, check: Check) -> bool:
+        return check.slug in self._outcomes
+
+    def outcomes(self) -> list[CheckResult]:
+        return [self._outcomes[check.slug] for check in self._checks]
+
+
+def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, CheckResult], *, jobs: int,
+                on_outcome: Callable[[CheckResult], None]) -> bool:
+    """Run one level's checks: up to `jobs` at a time, then those that run alone, one by one, each outcome
+    handed on as it comes. True when the app stopped answering, which ends the run early (the checks
+    that never started then have no outcome).
+
+    A check that failed on an answer while others ran is run again alone, and that try is its verdict:
+    an app may answer 503 under load (the spec allows it; level 5's burst check is about load), and a
+    verdict must not depend on which checks happened to run beside it."""
+    if jobs <= 1:
+        groups = [(checks, 1)]
+    else:
+        groups = [([c for c in checks if not c.alone], jobs), ([c for c in checks if c.alone], 1)]
+    for group, threads in groups:
+        failed_alongside: dict[str, CheckResult] = {}
+
+        def finished(outcome: CheckResult) -> None:
+            if threads > 1 and _worth_a_try_alone(outcome, prepared_failures):
+                failed_alongside[outcome.check.slug] = outcome
+            else:
+                on_outcome(outcome)
+
+        if _run_group(run, group, threads, prepared_failures, finished):
+            return True
+        if failed_alongside:
+            again = [check for check in group if check.slug in failed_alongside]
+            if _run_group(run, again, 1, {}, lambda outcome: on_outcome(
+                    _tried_alone(failed_alongside[outcome.check.slug], outcome)), again=True):
+                return True
+    return False
+
+
+def _run_group(run: Run, checks: list[Check], threads: int, prepared_failures: dict[str, CheckResult],
+               on_outcome: Callable[[CheckResult], None], *, again: bool = False) -> bool:
+    """Run checks on `threads` threads; True when the app stopped answering (nothing new then starts)."""
+    pool = WorkerPool(checks, lambda check: prepared_failures.get(check.slug) or run.execute(check, again=again),
+                      jobs=threads)
+    gone = False
+    try:
+        for _, outcome in pool.finished():
+            if isinstance(outcome, BaseException):
+                raise outcome  # execute() turns everything a check raises into a failure: a bug of the suite
+            on_outcome(outcome)
+            if not gone and _lost_the_app(outcome):
+                pool.hold()  # nothing new starts while the suite asks whether the app is still there
+                gone = not run.app_still_answers()
+                if gone:
+                    pool.stop()  # the checks already running finish (each has its deadline)
+                pool.release()
+    finally:
+        pool.stop()
+    return gone
+
+
+def _worth_a_try_alone(outcome: CheckResult, prepared_failures: dict[str, CheckResult]) -> bool:
+    """A failure on an answer (not a missing one: that one is already slow) of a check that ran."""
+    return (outcome.status == FAILED and outcome.failure is not None and not outcome.failure.no_answer
+            and outcome.check.slug not in prepared_failures)
+
+
+def _tried_alone(alongside: CheckResult, alone: CheckResult) -> CheckResult:
+    """The verdict of the try alone; when it passed, advice says what went wrong beside other checks."""
+    if alone.status == PASSED and alongside.failure is not None:
+        alone.advice.append(
+            f"it failed while other checks ran at the same time (expected {alongside.failure.expected}, received "
+            f"{alongside.failure.received.splitlines()[0]}) and passed when run again alone: the app may not cope "
+            "with simultaneous requests (level 5 checks bursts; `--jobs 1` runs the checks one at a time)")
+    return alone
 
 
 def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: int, budget: float,
@@ -433,6 +546,7 @@ def _fuzz_stage(run: Run, result: RunResult, notify: ProgressCallback, *, seed: 
         return
     token = run.fuzz_token() if any(op.protected for op in operations) else None
     outcome = run_fuzz(run.url, run.spec, operations, token=token, seed=seed, budget=budget)
+    result.fuzz_requests_sent = outcome.requests_sent
     if outcome.error is not None:
         stage = fuzz_stage_check()
         failure = Failure(expected="schemathesis to run over the spec", received=outcome.error, why=stage.why,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from urllib.parse import urlencode
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,13 @@ class RunState:
         self.prepared: dict[str, Any] = {}
         self.labels: dict[str, str] = {}  # ids of the objects answers carried -> their names
         self._counter = itertools.count(1)
+        self._user_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def user_lock(self, name: str) -> threading.Lock:
+        """Held while the shared user `name` is made, so that checks running at once make it only once."""
+        with self._lock:
+            return self._user_locks.setdefault(name, threading.Lock())
 
     def unique(self, prefix: str) -> str:
         return f"{prefix}-{self.run_id}-{next(self._counter)}"
@@ -93,10 +101,11 @@ class RunState:
 class Tester:
     """The one argument of every check."""
 
-    def __init__(self, state: RunState, check: Check, index: int) -> None:
+    def __init__(self, state: RunState, check: Check, index: int, *, again: bool = False) -> None:
         self._state = state
         self.check = check
         self._index = index
+        self._again = again  # a second try: shared users of its own, so the first try's data is not in its way
         self.anonymous = Requester(state.client, state.spec)
 
     @property
@@ -139,9 +148,11 @@ class Tester:
 
     def shared_user(self, name: str) -> User:
         """A user shared by the checks of this run that do not need a clean slate."""
-        if name not in self._state.shared_users:
-            self._state.shared_users[name] = self.new_user(name)
-        return self._state.shared_users[name]
+        key = f"{name}-again" if self._again else name
+        with self._state.user_lock(key):
+            if key not in self._state.shared_users:
+                self._state.shared_users[key] = self.new_user(key)
+            return self._state.shared_users[key]
 
     def day(self) -> date:
         """A day in the past that only this check uses, so shared users' entries never collide."""

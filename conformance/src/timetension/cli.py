@@ -17,7 +17,7 @@ from ._report_json import write_results
 from ._report_junit import write_junit
 from ._report_terminal import TerminalReporter
 from ._rules import register_lines, trace
-from ._runner import DEFAULT_DOCS_URL, run_suite
+from ._runner import DEFAULT_DOCS_URL, DEFAULT_JOBS, run_suite
 from ._spec import Spec, default_spec
 from ._tester import DEFAULT_CORS_ORIGIN
 
@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--keep-going", action="store_true", help="run higher levels even when a lower one fails")
     check.add_argument("--timeout", type=positive_seconds, default=10.0,
                        help="seconds one request may take (default: 10)")
+    check.add_argument("--jobs", type=positive_int, default=DEFAULT_JOBS, metavar="N",
+                       help=f"checks of a level that run at the same time; 1 runs them one at a time "
+                            f"(default: {DEFAULT_JOBS})")
     check.add_argument("--wait", type=positive_seconds, default=15.0,
                        help="seconds to wait for GET /health to answer before giving up (default: 15)")
     check.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
@@ -190,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-going", action="store_true", help="run higher levels even when a lower one fails")
     run.add_argument("--timeout", type=positive_seconds, default=10.0,
                      help="seconds one request may take (default: 10)")
+    run.add_argument("--jobs", type=positive_int, default=DEFAULT_JOBS, metavar="N",
+                     help=f"checks of a level that run at the same time; 1 runs them one at a time "
+                          f"(default: {DEFAULT_JOBS})")
     run.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
                      help=f"the exercise site, for the links in failures (default: ${DOCS_ENV_VAR}, else {DOCS_DEFAULT_TEXT})")
     run.add_argument("--cors-origin", default=os.environ.get(CORS_ENV_VAR, DEFAULT_CORS_ORIGIN),
@@ -223,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="each submission's time limit for build, start and checks (default: 600)")
     review.add_argument("--timeout", type=positive_seconds, default=10.0,
                         help="seconds one request may take (default: 10)")
+    review.add_argument("--jobs", type=positive_int, default=DEFAULT_JOBS, metavar="N",
+                        help=f"checks of a submission's level that run at the same time (default: {DEFAULT_JOBS})")
     review.add_argument("--wait", type=positive_seconds, default=60.0,
                         help="seconds to wait for GET /health once an app is started (default: 60)")
     review.add_argument("--docs-url", default=os.environ.get(DOCS_ENV_VAR, DEFAULT_DOCS_URL),
@@ -370,6 +378,7 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         fuzz_seed=args.fuzz_seed,
         fuzz_budget=args.fuzz_time,
         progress=reporter,
+        jobs=args.jobs,
     )
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)
@@ -385,6 +394,7 @@ def _run(args: argparse.Namespace) -> int:
         folder=args.folder, wait=args.wait, report=args.report, keep=args.keep, level=args.level,
         only=tuple(args.only or ()), keep_going=args.keep_going, timeout=args.timeout, docs_url=args.docs_url,
         cors_origin=args.cors_origin, fuzz=args.fuzz, color=False if args.no_color else None, verbose=args.verbose,
+        jobs=args.jobs,
     ))
 
 
@@ -402,8 +412,9 @@ def _review(args: argparse.Namespace) -> int:
     from ._review import CohortError, Options, run_review
 
     options = Options(report=args.report, parallel=args.parallel, timeout=args.timeout_per_submission,
-                      request_timeout=args.timeout, wait=args.wait, docs_url=args.docs_url, speed=not args.no_speed,
-                      speed_seconds=args.speed_seconds, speed_connections=args.speed_connections)
+                      request_timeout=args.timeout, jobs=args.jobs, wait=args.wait, docs_url=args.docs_url,
+                      speed=not args.no_speed, speed_seconds=args.speed_seconds,
+                      speed_connections=args.speed_connections)
     try:
         return run_review(args.cohort, options)
     except CohortError as error:

@@ -921,6 +921,9 @@ CATALOGUE: tuple[BrokenApp, ...] = (
               rewrite=_duration_in_minutes),
     BrokenApp("stop-when-idle-404", "stopping an idle timer is 404 instead of 409", "timer.idle",
               rewrite=_stop_when_idle_is_404),
+    # A refused start that runs anyway leaves a timer behind: only the check that sent it may fail.
+    BrokenApp("timer-description-unbounded", "a description of any length is accepted, so such a timer start runs",
+              "timer.start-validation", replace=(("rules", "DESCRIPTION_MAX_LENGTH", 10**6),)),
     BrokenApp("problem-status-mismatch", "a 404 problem says status 400 in its body", "errors.unknown-path-404",
               rewrite=_problem_status_says_400),
     BrokenApp("problems-as-plain-json", "errors are application/json, not application/problem+json",
