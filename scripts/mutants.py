@@ -6,7 +6,8 @@ Fails when a broken app or a variant goes uncaught by the check it names (unless
 or a variant without a catching check yet), or when the independent implementation fails any check: the
 suite must catch every wrong app and pass every right one.
 
-`scripts/mutants.py --variants [NAME ...]` runs only the variants (all, or those named).
+`scripts/mutants.py --variants [NAME ...]` runs only the variants (all, or those named); `--whole-suite`
+runs every check against each one, not only the check that must catch it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,7 @@ from servers import broken_app_command, free_port, running  # noqa: E402
 
 from timetension import all_checks, default_spec, run_suite  # noqa: E402
 from timetension._fuzz import fuzz_check  # noqa: E402
-from timetension._registry import LEVEL_IDS  # noqa: E402
+from timetension._registry import LEVEL_IDS, Check  # noqa: E402
 from timetension._runner import FAILED  # noqa: E402
 
 # The level to run up to for each check; a fuzz check's is its operation's, so that the fuzz stage's
@@ -54,14 +56,26 @@ class Verdict:
         return self.app.caught_by in self.failed
 
 
+# Each broken app and variant is run against the check that must catch it alone (an allowed variant, an
+# open gap and a fuzz finding against the whole suite); --whole-suite runs every check, to see what else
+# each one breaks.
+WHOLE_SUITE = False
+
+
+def _just(slug: str) -> Callable[[Check], bool]:
+    return lambda check: check.slug == slug
+
+
 def check_broken_app(app: BrokenApp) -> Verdict:
     with tempfile.TemporaryDirectory() as folder:
         env = app_env(f"sqlite:///{folder}/broken.db")
         try:
             with running(broken_app_command(app.name), env=env, log=Path(folder) / "app.log", port=free_port()) as server:
                 fuzz = app.caught_by.startswith("fuzz.")
+                # The fuzz stage needs the levels below it to pass first, so it gets the whole suite.
+                only = None if fuzz or WHOLE_SUITE else _just(app.caught_by)
                 result = run_suite(server.url, level=LEVELS.get(app.caught_by, LEVEL_IDS[-1]), keep_going=True,
-                                   wait=20, fuzz=fuzz, fuzz_budget=FUZZ_BUDGET)
+                                   wait=20, fuzz=fuzz, fuzz_budget=FUZZ_BUDGET, only=only)
         except Exception as error:  # a broken app that cannot even start is reported, not fatal
             return Verdict(app, [], error=str(error).splitlines()[0])
     return Verdict(app, [check.check.slug for check in result.checks if check.status == FAILED])
@@ -105,7 +119,8 @@ def check_variant(variant: Variant, binary: Path) -> VariantVerdict:
         env = {"DATABASE_URL": f"sqlite:///{folder}/variant.db", "INDEPENDENT_APP_BREAK": variant.name}
         try:
             with running([str(binary)], env=env, log=Path(folder) / "app.log", port=free_port()) as server:
-                result = run_suite(server.url, level=variant_run_level(variant), keep_going=True, wait=20)
+                only = None if variant.allowed or variant.caught_by is None or WHOLE_SUITE else _just(variant.caught_by)
+                result = run_suite(server.url, level=variant_run_level(variant), keep_going=True, wait=20, only=only)
         except Exception as error:  # a variant that cannot even start is reported, not fatal
             return VariantVerdict(variant, [], error=str(error).splitlines()[0])
     return VariantVerdict(variant, [check.check.slug for check in result.checks if check.status == FAILED])
@@ -163,9 +178,13 @@ def check_independent_app(binary: Path | None, why_not: str) -> tuple[bool, str]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--whole-suite", action="store_true",
+                        help="run every check against each broken app, not only the one that must catch it")
     parser.add_argument("--variants", nargs="*", metavar="NAME",
                         help="run only the independent app's broken variants: all, or the ones named")
     options = parser.parse_args(argv)
+    global WHOLE_SUITE
+    WHOLE_SUITE = options.whole_suite
     if options.variants is not None:
         return run_variants_only(options.variants)
     with ThreadPoolExecutor(PARALLEL) as pool:
