@@ -3,10 +3,9 @@ JSON types taken as they are, NUL refused, text kept exactly, bounds counted in 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from .._expect import Reply
+from .._expect import Reply, as_json
 from .._tester import Requester, Tester
 from ._common import expect_field_errors, expect_unauthorized
 
@@ -54,7 +53,7 @@ def without_token(t: Tester, method: str, path: str, faults: list[Fault]) -> Non
 
 
 def schema_faults(*bodies: dict[str, Any]) -> list[Fault]:
-    return [(f"the body {_shown(body)}, which breaks the schema", {"json": body}) for body in bodies]
+    return [(f"the body {as_json(body)}, which breaks the schema", {"json": body}) for body in bodies]
 
 
 def refuse_other_types(t: Tester, caller: Requester, method: str, path: str, base: dict[str, Any],
@@ -63,14 +62,14 @@ def refuse_other_types(t: Tester, caller: Requester, method: str, path: str, bas
     for field, values in wrong.items():
         for value in values:
             reply = caller.request(method, path, json={**base, field: value})
-            expect_field_errors(t, reply, [field], why=TYPES_WHY + f" ({field}: {_shown(value)})")
+            expect_field_errors(t, reply, [field], why=TYPES_WHY + f" ({field}: {as_json(value)})")
 
 
 def refuse_non_objects(t: Tester, caller: Requester, method: str, path: str) -> None:
     """An array, a string, a number and null as the whole body are each 422 on `body`."""
     for body in (["an", "array"], "a string", 42, None):
         expect_field_errors(t, caller.request(method, path, json=body), ["body"],
-                            why=BODY_TYPE_WHY + f" This body was {_shown(body)}.")
+                            why=BODY_TYPE_WHY + f" This body was {as_json(body)}.")
 
 
 def refuse_nul(t: Tester, caller: Requester, method: str, path: str, cases: list[tuple[str, dict[str, Any]]]) -> None:
@@ -82,7 +81,3 @@ def refuse_nul(t: Tester, caller: Requester, method: str, path: str, cases: list
 def ensure_kept(t: Tester, reply: Reply, body: Any, wanted: dict[str, Any], why: str = ROUND_TRIP_WHY) -> None:
     got = {field: body.get(field) if isinstance(body, dict) else None for field in wanted}
     t.ensure_equal(got, wanted, what="the fields as answered", reply=reply, why=why)
-
-
-def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
