@@ -27,6 +27,7 @@ class Check:
     prepare: Callable[[Tester], Any] | None = None
     rules: tuple[str, ...] = ()  # ids of the spec's x-rules this check verifies
     alone: bool = False  # runs after the level's other checks, with nothing else running
+    waits: bool = False  # mostly waits for time to pass: runs on beside the next levels' checks
 
     @property
     def area(self) -> str:
@@ -47,6 +48,7 @@ def check(
     anchor: str | None = None,
     prepare: Callable[[Tester], Any] | None = None,
     alone: bool = False,
+    waits: bool = False,
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
     """Register a check. The slug is `area.rule-in-words`; it never changes once released.
 
@@ -56,6 +58,10 @@ def check(
     Checks of a level run at the same time, so a check must not depend on what another check does: it
     works on users of its own (or shared users, on a day of its own), and leaves nothing behind that
     could disturb another. A check that cannot (it loads the server, or times it) says `alone=True`.
+
+    A check that spends most of its time waiting for time to pass (a token's lifetime) says `waits=True`:
+    once every other check of its level has passed, the next levels start while it waits, and their
+    results count only if it passes too.
     """
 
     def register(function: Callable[[Tester], None]) -> Callable[[Tester], None]:
@@ -77,6 +83,7 @@ def check(
                 prepare=prepare,
                 rules=tuple(rules),
                 alone=alone,
+                waits=waits,
             )
         )
         return function

@@ -17,6 +17,7 @@ from ._docs_url import default_docs_url, page_link
 from ._client import Exchange, HttpClient, TransportProblem
 from ._expect import CheckFailed
 from ._pool import WorkerPool
+from ._progress_order import OrderedProgress, ProgressCallback
 from ._fuzz import FUZZ_STAGE, OperationFindings, fuzz_check, fuzz_stage_check, operations_to_fuzz, run_fuzz
 from ._registry import LEVEL_IDS, Check, all_checks
 from ._reproduce import Recorder
@@ -365,9 +366,6 @@ def _call_with_deadline(action: Callable[[], Any], seconds: float) -> Any:
     return box[0] if box else None
 
 
-ProgressCallback = Callable[[str, Any], None]
-
-
 def run_suite(
     url: str,
     *,
@@ -394,35 +392,21 @@ def run_suite(
     result = RunResult(url, run.spec, level, datetime.now(timezone.utc), filtered=only is not None)
     started = time.monotonic()
     checks = [c for c in all_checks() if LEVEL_IDS.index(c.level) <= requested and (only is None or only(c))]
+    ordered = OrderedProgress(notify)
+    levels = _Levels(run, result, ordered, keep_going=keep_going)
     try:
         notify("waiting", wait)
         result.unreachable = run.wait_until_healthy(wait)
         result.wait_duration = time.monotonic() - started
         notify("waited", result.unreachable)
-        blocked_by: str | None = "unreachable" if result.unreachable else None
+        if result.unreachable:
+            levels.blocked_by = "unreachable"
         for level_id in LEVEL_IDS[: requested + 1]:
             level_checks = [c for c in checks if c.level == level_id]
-            if not level_checks:
-                continue
-            level_result = LevelResult(run.spec.level(level_id), [])
-            result.levels.append(level_result)
-            notify("level", level_result.level)
-            prepared_failures = {}
-            if blocked_by is None:
-                for check in level_checks:
-                    failed = run.prepare(check)
-                    if failed is not None:
-                        prepared_failures[check.slug] = failed
-            in_order = _InCatalogueOrder(level_checks, notify)
-            if blocked_by is None and _run_checks(run, level_checks, prepared_failures, jobs=jobs, on_outcome=in_order):
-                blocked_by = "gone"
-            for check in level_checks:
-                if not in_order.has(check):
-                    in_order(CheckResult(check, NOT_RUN, reason=_blocked_reason(blocked_by or "gone"),
-                                         docs_url=run.docs_link(check)))
-            level_result.checks.extend(in_order.outcomes())
-            if blocked_by is None and level_result.status == FAILED and not keep_going:
-                blocked_by = level_id
+            if level_checks:
+                levels.settle(block=False)
+                levels.run_level(level_id, level_checks, jobs=jobs)
+        levels.settle(block=True)
         if fuzz:
             _fuzz_stage(run, result, notify, seed=fuzz_seed, budget=fuzz_budget,
                         blocked=result.unreachable is not None or result.filtered)
@@ -435,6 +419,144 @@ def run_suite(
         run.close()
     notify("done", result)
     return result
+
+
+@dataclass
+class _WaitingLevel:
+    """A level whose checks that wait (waits=True) were still running when the next levels started."""
+
+    level: LevelResult
+    checks: list[Check]
+    slot: int
+    in_order: _InCatalogueOrder
+    threads: list[threading.Thread]
+    outcomes: dict[str, CheckResult]  # filled by the threads
+    later_levels: list[LevelResult] = field(default_factory=list)  # the levels that ran beside them
+
+
+class _Levels:
+    """Runs the levels one after the other: a lower level must pass before a higher one runs.
+
+    A check that waits (waits=True) does not hold its level up: once the level's other checks have
+    passed, the next levels start while it waits, and their results stand only if it passes too
+    (otherwise they become "not run", as if they had never started). The report of its level, and of
+    every level after it, is told once it ends."""
+
+    def __init__(self, run: Run, result: RunResult, ordered: OrderedProgress, *, keep_going: bool) -> None:
+        self.run = run
+        self.result = result
+        self.ordered = ordered
+        self.keep_going = keep_going
+        self.blocked_by: str | None = None
+        self._waiting: list[_WaitingLevel] = []
+        self._slots: dict[str, int] = {}
+        self._discarded: set[str] = set()  # levels that ran while an earlier level's check waited, and it failed
+
+    def run_level(self, level_id: str, level_checks: list[Check], *, jobs: int) -> None:
+        run = self.run
+        level_result = LevelResult(run.spec.level(level_id), [])
+        self.result.levels.append(level_result)
+        slot = self._slots[level_id] = self.ordered.open_slot()
+        self.ordered.tell(slot, "level", level_result.level)
+        in_order = _InCatalogueOrder(level_checks, lambda event, payload: self.ordered.tell(slot, event, payload))
+        if self.blocked_by is not None:
+            self._finish_level(level_result, slot, in_order, level_checks)
+            return
+        prepared_failures: dict[str, CheckResult] = {}
+        for check in level_checks:
+            failed = run.prepare(check)
+            if failed is not None:
+                prepared_failures[check.slug] = failed
+        for earlier in self._waiting:
+            earlier.later_levels.append(level_result)
+        waits = [c for c in level_checks if c.waits and jobs > 1 and c.slug not in prepared_failures]
+        waiting = self._start_waiting(level_result, level_checks, waits, slot, in_order)
+
+        def before_alone() -> bool:
+            self.settle(block=True)
+            return level_id not in self._discarded
+
+        if _run_checks(run, [c for c in level_checks if c not in waits], prepared_failures, jobs=jobs,
+                       on_outcome=in_order, before_alone=before_alone):
+            self.blocked_by = self.blocked_by or "gone"
+        others_passed = all(in_order.outcome_of(c).status == PASSED for c in level_checks if in_order.has(c))
+        if waits and self.blocked_by is None and others_passed:
+            self._waiting.append(waiting)  # the next levels start while these wait
+            return
+        self._finish_waiting(waiting)
+        self._finish_level(level_result, slot, in_order, level_checks)
+
+    def _start_waiting(self, level: LevelResult, level_checks: list[Check], waits: list[Check], slot: int,
+                       in_order: _InCatalogueOrder) -> _WaitingLevel:
+        outcomes: dict[str, CheckResult] = {}
+        threads = []
+        for check in waits:
+            def work(check: Check = check) -> None:
+                outcomes[check.slug] = self.run.execute(check)
+
+            threads.append(threading.Thread(target=work, name=f"timetension-waits-{check.slug}", daemon=True))
+            threads[-1].start()
+        return _WaitingLevel(level, level_checks, slot, in_order, threads, outcomes)
+
+    def settle(self, *, block: bool) -> None:
+        """Take in the levels whose waiting checks have ended (block: wait until every one has)."""
+        for waiting in list(self._waiting):
+            if not block and any(thread.is_alive() for thread in waiting.threads):
+                continue
+            self._waiting.remove(waiting)
+            self._finish_waiting(waiting)
+            # A failure on an answer: the levels that ran beside it do not count (decided before its level's
+            # report is told, which tells theirs). Not a missing answer: the app is gone, and those levels
+            # show where it went.
+            outcomes = [waiting.in_order.outcome_of(c) for c in waiting.checks if waiting.in_order.has(c)]
+            if any(_worth_a_try_alone(o, {}) for o in outcomes) and not self.keep_going and waiting.later_levels:
+                self._discard_after(waiting.level)
+            self._finish_level(waiting.level, waiting.slot, waiting.in_order, waiting.checks)
+
+    def _finish_waiting(self, waiting: _WaitingLevel) -> None:
+        for thread in waiting.threads:
+            while thread.is_alive():
+                thread.join(0.1)  # short joins, so that Ctrl-C is seen at once
+        for check in waiting.checks:
+            outcome = waiting.outcomes.get(check.slug)
+            if outcome is None:
+                continue
+            # Beside other checks it may have failed for their sake (a 503 under load): tried again alone,
+            # as the other checks are. Not when no answer came: the app is gone, and the levels that ran
+            # beside it show where.
+            if waiting.later_levels and _worth_a_try_alone(outcome, {}):
+                outcome = _tried_alone(outcome, self.run.execute(check, again=True))
+            waiting.in_order(outcome)
+
+    def _finish_level(self, level_result: LevelResult, slot: int, in_order: _InCatalogueOrder,
+                      level_checks: list[Check]) -> None:
+        for check in level_checks:
+            if not in_order.has(check):
+                in_order(CheckResult(check, NOT_RUN, reason=_blocked_reason(self.blocked_by or "gone"),
+                                     docs_url=self.run.docs_link(check)))
+        level_result.checks.extend(in_order.outcomes())
+        if level_result.level.id in self._discarded:
+            self._not_run(level_result)
+        self.ordered.close(slot)
+        if self.blocked_by is None and level_result.status == FAILED and not self.keep_going:
+            self.blocked_by = level_result.level.id
+
+    def _discard_after(self, failed: LevelResult) -> None:
+        """The levels that ran while a check of `failed` waited do not count: they read "not run", as if
+        they had never started, and nothing after them runs."""
+        self.blocked_by = failed.level.id
+        for level_result in self.result.levels[self.result.levels.index(failed) + 1:]:
+            self._discarded.add(level_result.level.id)
+            self._not_run(level_result)
+
+    def _not_run(self, level_result: LevelResult) -> None:
+        level_result.checks = [
+            CheckResult(outcome.check, NOT_RUN, reason=_blocked_reason(self.blocked_by or "gone"),
+                        docs_url=self.run.docs_link(outcome.check))
+            for outcome in level_result.checks
+        ]
+        self.ordered.replace(self._slots[level_result.level.id],
+                             [("level", level_result.level)] + [("check", c) for c in level_result.checks])
 
 
 class _InCatalogueOrder:
@@ -456,12 +578,15 @@ class _InCatalogueOrder:
     def has(self, check: Check) -> bool:
         return check.slug in self._outcomes
 
+    def outcome_of(self, check: Check) -> CheckResult:
+        return self._outcomes[check.slug]
+
     def outcomes(self) -> list[CheckResult]:
         return [self._outcomes[check.slug] for check in self._checks]
 
 
 def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, CheckResult], *, jobs: int,
-                on_outcome: Callable[[CheckResult], None]) -> bool:
+                on_outcome: Callable[[CheckResult], None], before_alone: Callable[[], bool] = lambda: True) -> bool:
     """Run one level's checks: up to `jobs` at a time, then those that run alone, one by one, each outcome
     handed on as it comes. True when the app stopped answering, which ends the run early (the checks
     that never started then have no outcome).
@@ -474,6 +599,8 @@ def _run_checks(run: Run, checks: list[Check], prepared_failures: dict[str, Chec
     else:
         groups = [([c for c in checks if not c.alone], jobs), ([c for c in checks if c.alone], 1)]
     for group, threads in groups:
+        if threads == 1 and group and not before_alone():  # nothing may run beside these, a waiting check included
+            return False  # an earlier level failed meanwhile: this one does not count
         failed_alongside: dict[str, CheckResult] = {}
 
         def finished(outcome: CheckResult) -> None:

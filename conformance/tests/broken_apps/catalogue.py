@@ -1122,6 +1122,18 @@ DIES_HALF_WAY = BrokenApp("dies-half-way", "the process exits on its 40th reques
                           rewrite=_die_on_the_40th_request)
 
 
+def _die_on_the_first_project(request: Request, answer: Answer) -> Answer | None:
+    if request.method == "POST" and request.url.path == "/projects":
+        os._exit(1)
+    return None
+
+
+# A crash on level 2's first request, while level 1's token-expiry check is still waiting for its token to
+# expire: the levels that ran beside it must still show where the app went.
+DIES_AT_LEVEL_2 = BrokenApp("dies-at-level-2", "the process exits on its first POST /projects", "",
+                            rewrite=_die_on_the_first_project)
+
+
 # Not broken: the reference answering another way the spec allows. Every check must pass against each.
 ALLOWED_VARIANTS = (
     BrokenApp("expose-headers-wildcard", "Access-Control-Expose-Headers: * (the Fetch standard's wildcard)", "",
@@ -1134,7 +1146,7 @@ ALLOWED_VARIANTS = (
 
 
 def find(name: str) -> BrokenApp:
-    for app in (*CATALOGUE, DIES_HALF_WAY, *ALLOWED_VARIANTS):
+    for app in (*CATALOGUE, DIES_HALF_WAY, DIES_AT_LEVEL_2, *ALLOWED_VARIANTS):
         if app.name == name:
             return app
     raise KeyError(f"no broken app called {name!r}; known: {', '.join(app.name for app in CATALOGUE)}")

@@ -246,6 +246,7 @@ def _short_lived_token(t: Tester) -> tuple[str, float]:
     anchor="token-expiry",
     why=EXPIRY_WHY,
     prepare=_short_lived_token,
+    waits=True,
 )
 def expired_token(t: Tester) -> None:
     token_text, received_at = t.prepared
