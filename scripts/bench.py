@@ -24,7 +24,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance" / "tests"))
 
-from mutants import build_independent_app  # noqa: E402
+from independent_app.building import build_independent_app  # noqa: E402
 from servers import free_port, reference_command, running  # noqa: E402
 
 from timetension import run_suite  # noqa: E402

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,6 +26,7 @@ sys.path.insert(0, str(TESTS))
 
 from broken_apps.catalogue import CATALOGUE, KNOWN_GAPS, BrokenApp  # noqa: E402
 from conftest import app_env  # noqa: E402
+from independent_app.building import build_independent_app  # noqa: E402
 from independent_app.variants import VARIANTS, Variant  # noqa: E402
 from servers import broken_app_command, free_port, running  # noqa: E402
 
@@ -40,7 +39,6 @@ from timetension._runner import FAILED  # noqa: E402
 # budget goes to the operations up to that level rather than all of them.
 LEVELS = {check.slug: check.level for check in all_checks()} | {
     fuzz_check(operation).slug: operation.level for operation in default_spec().operations}
-INDEPENDENT_APP = TESTS / "independent_app"
 PARALLEL = 2
 FUZZ_BUDGET = 20  # enough for schemathesis to send a name with a character the checks never send
 
@@ -95,15 +93,6 @@ class VariantVerdict:
     def wrongly_failed(self) -> bool:
         """An allowed variant that a check failed (or that did not start): a false failure."""
         return self.variant.allowed and bool(self.failed or self.error)
-
-
-def build_independent_app() -> tuple[Path | None, str]:
-    """The independent implementation's binary, built once; None (with why) when Go is missing."""
-    if shutil.which("go") is None:
-        message = "the independent implementation needs Go to build"
-        return None, message + (" (CI must have it)" if os.environ.get("CI") else "; skipped")
-    subprocess.run(["go", "build", "-o", "bin/independent-app", "."], cwd=INDEPENDENT_APP, check=True, timeout=600)
-    return INDEPENDENT_APP / "bin" / "independent-app", ""
 
 
 def variant_run_level(variant: Variant) -> str:
@@ -163,7 +152,7 @@ def check_variants(binary: Path, variants: tuple[Variant, ...] = VARIANTS) -> bo
 
 def check_independent_app(binary: Path | None, why_not: str) -> tuple[bool, str]:
     if binary is None:
-        return not os.environ.get("CI"), why_not
+        return not os.environ.get("CI"), why_not + (" (CI must have it)" if os.environ.get("CI") else "; skipped")
     with tempfile.TemporaryDirectory() as folder:
         env = {"DATABASE_URL": f"sqlite:///{folder}/independent.db", "INDEPENDENT_APP_BREAK": ""}
         command = [str(binary)]
@@ -218,7 +207,7 @@ def run_variants_only(names: list[str]) -> int:
         return 2
     binary, why_not = build_independent_app()
     if binary is None:
-        print(why_not)
+        print(why_not + (" (CI must have it)" if os.environ.get("CI") else "; skipped"))
         return 1 if os.environ.get("CI") else 0
     return 0 if check_variants(binary, tuple(known[name] for name in names) or VARIANTS) else 1
 

@@ -253,3 +253,13 @@ def test_a_held_pool_starts_nothing_until_released() -> None:
     assert len(started) == held <= 2
     pool.release()
     assert [item for item, _ in outcomes] == [item for item in range(4) if item != 0]
+
+
+def test_a_pool_says_when_every_item_has_ended() -> None:
+    go_on = threading.Event()
+    pool = WorkerPool(range(3), lambda item: go_on.wait(5) and item, jobs=3)
+    assert not pool.all_ended()
+    go_on.set()
+    outcomes = sorted(outcome for _, outcome in pool.finished())
+    assert pool.all_ended() and outcomes == [0, 1, 2]
+    assert WorkerPool([], lambda item: item, jobs=1).all_ended()

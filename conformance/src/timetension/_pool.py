@@ -30,6 +30,7 @@ class WorkerPool(Generic[Item, Outcome]):
         self._may_start.set()
         self._stopped = False
         self._started = 0
+        self._ended = 0
         for number in range(min(max(1, jobs), len(self._pending))):
             threading.Thread(target=self._worker, name=f"timetension-check-{number}", daemon=True).start()
 
@@ -46,6 +47,8 @@ class WorkerPool(Generic[Item, Outcome]):
             except BaseException as error:  # handed to the caller, never lost in a thread
                 outcome = error
             self._finished.put((item, outcome))
+            with self._lock:
+                self._ended += 1
 
     def finished(self) -> Iterator[tuple[Item, Outcome | BaseException]]:
         """Each started item with its outcome, in the order they finish, until no more will start."""
@@ -59,6 +62,11 @@ class WorkerPool(Generic[Item, Outcome]):
             except queue.Empty:
                 continue
             received += 1
+
+    def all_ended(self) -> bool:
+        """True once every item has started and ended (finished() then hands back every outcome at once)."""
+        with self._lock:
+            return not self._pending and self._ended == self._started
 
     def hold(self) -> None:
         """Start nothing new until release() (the items already running go on)."""

@@ -429,8 +429,7 @@ class _WaitingLevel:
     checks: list[Check]
     slot: int
     in_order: _InCatalogueOrder
-    threads: list[threading.Thread]
-    outcomes: dict[str, CheckResult]  # filled by the threads
+    pool: WorkerPool[Check, CheckResult]  # runs the waiting checks, one thread each
     later_levels: list[LevelResult] = field(default_factory=list)  # the levels that ran beside them
 
 
@@ -488,20 +487,13 @@ class _Levels:
 
     def _start_waiting(self, level: LevelResult, level_checks: list[Check], waits: list[Check], slot: int,
                        in_order: _InCatalogueOrder) -> _WaitingLevel:
-        outcomes: dict[str, CheckResult] = {}
-        threads = []
-        for check in waits:
-            def work(check: Check = check) -> None:
-                outcomes[check.slug] = self.run.execute(check)
-
-            threads.append(threading.Thread(target=work, name=f"timetension-waits-{check.slug}", daemon=True))
-            threads[-1].start()
-        return _WaitingLevel(level, level_checks, slot, in_order, threads, outcomes)
+        pool = WorkerPool(waits, self.run.execute, jobs=len(waits))
+        return _WaitingLevel(level, level_checks, slot, in_order, pool)
 
     def settle(self, *, block: bool) -> None:
         """Take in the levels whose waiting checks have ended (block: wait until every one has)."""
         for waiting in list(self._waiting):
-            if not block and any(thread.is_alive() for thread in waiting.threads):
+            if not block and not waiting.pool.all_ended():
                 continue
             self._waiting.remove(waiting)
             self._finish_waiting(waiting)
@@ -514,13 +506,9 @@ class _Levels:
             self._finish_level(waiting.level, waiting.slot, waiting.in_order, waiting.checks)
 
     def _finish_waiting(self, waiting: _WaitingLevel) -> None:
-        for thread in waiting.threads:
-            while thread.is_alive():
-                thread.join(0.1)  # short joins, so that Ctrl-C is seen at once
-        for check in waiting.checks:
-            outcome = waiting.outcomes.get(check.slug)
-            if outcome is None:
-                continue
+        for check, outcome in list(waiting.pool.finished()):  # all ended: a second try below runs alone
+            if isinstance(outcome, BaseException):
+                raise outcome  # execute() turns everything a check raises into a failure: a bug of the suite
             # Beside other checks it may have failed for their sake (a 503 under load): tried again alone,
             # as the other checks are. Not when no answer came: the app is gone, and the levels that ran
             # beside it show where.
