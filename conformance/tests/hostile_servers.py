@@ -115,6 +115,51 @@ def speaks_garbage() -> Iterator[str]:
     return _socket_server(_garbage)
 
 
+def _read_request(connection: socket.socket) -> bytes:
+    """The request line, headers and Content-Length body of one request."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head
+
+
+def _level_0_answer(head: bytes) -> bytes:
+    method, path = head.split(b" ", 2)[:2]
+    if path == b"/health" and method == b"GET":
+        status, content_type, body = b"200 OK", b"application/json", b'{"status":"ok"}'
+    elif path == b"/health":
+        status, content_type, body = b"405 Method Not Allowed", b"application/problem+json", \
+            b'{"type":"about:blank","title":"Method Not Allowed","status":405,"detail":"GET only"}'
+    else:
+        status, content_type, body = b"404 Not Found", b"application/problem+json", \
+            b'{"type":"about:blank","title":"Not Found","status":404,"detail":"no such path"}'
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: " + content_type + b"\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+
+def _one_answer_per_connection(connection: socket.socket) -> None:
+    head = _read_request(connection)
+    if head:
+        connection.sendall(_level_0_answer(head))
+        connection.recv(1, socket.MSG_PEEK)  # the next request arrives, unread: close() resets it
+    connection.close()
+
+
+def one_answer_per_connection() -> Iterator[str]:
+    """Answers level 0 correctly, but only the first request of each connection: when the next one arrives
+    it closes the connection without reading it or saying so, as a server may (hyper does after an answer
+    that left the request body unread)."""
+    return _socket_server(_one_answer_per_connection)
+
+
 def _huge_body(connection: socket.socket) -> None:
     connection.recv(65536)
     size = 100 * 1024 * 1024

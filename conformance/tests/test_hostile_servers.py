@@ -18,6 +18,7 @@ from hostile_servers import (
     closes_mid_body,
     html_error_pages,
     never_answers,
+    one_answer_per_connection,
     redirects_in_a_loop,
     refuses_connections,
     speaks_garbage,
@@ -76,3 +77,12 @@ def test_an_app_that_dies_half_way_ends_the_run_early(tmp_path: Path) -> None:
         completed, elapsed = run_check(app.url, tmp_path)
     _assert_plain_verdict(completed, elapsed, tmp_path, [
         "the connection", "not run: the app stopped answering during the run", "Level reached: L0"])
+
+
+def test_a_request_on_a_connection_the_server_closed_is_sent_again_on_a_new_one(tmp_path: Path) -> None:
+    with one_answer_per_connection() as url:
+        completed = subprocess.run(
+            [sys.executable, "-m", "timetension.cli", "check", "--url", url, "--level", "0", "--wait", "2",
+             "--timeout", "2", "--no-color"], capture_output=True, text=True, timeout=TIME_LIMIT)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "Level reached: L0" in completed.stdout

@@ -132,6 +132,10 @@ def test_the_rule_id_is_printed_after_the_reason() -> None:
 PASTED = {"patch-clears-description": "projects.update-partial", "lost-update": "entries.stale-etag-is-412"}
 
 
+def app_log_tail(folder: Path) -> str:
+    return "\n".join((folder / "app.log").read_text(errors="replace").splitlines()[-20:])
+
+
 @pytest.mark.parametrize("app_name", PASTED)
 def test_pasting_the_reproduction_into_a_shell_shows_the_failure(app_name: str, tmp_path: Path) -> None:
     if shutil.which("jq") is None:
@@ -143,13 +147,14 @@ def test_pasting_the_reproduction_into_a_shell_shows_the_failure(app_name: str, 
         result = run_suite(app.url, only=lambda check: check.slug == PASTED[app_name], wait=10)
         [failed] = [check for check in result.checks if check.failure is not None]
         seen_status = failed.failure.request.rsplit("-> ", 1)[1]
-        script = "set -e\n" + "\n".join(failed.failure.reproduction)
+        script = "set -eo pipefail\n" + "\n".join(failed.failure.reproduction)
         for _ in range(2):  # a second paste registers a user of its own
             pasted = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
-            assert pasted.returncode == 0, pasted.stderr
+            shown = f"{script}\n--- printed:\n{pasted.stdout}{pasted.stderr}\n--- app log:\n{app_log_tail(tmp_path)}"
+            assert pasted.returncode == 0, shown
             lines = pasted.stdout.strip().splitlines()
-            assert lines[0].startswith("POST /users -> 201"), pasted.stdout
-            assert [line for line in lines if line.startswith("HTTP/")][-1].split()[1] == seen_status, pasted.stdout
+            assert lines[0].startswith("POST /users -> 201"), shown
+            assert [line for line in lines if line.startswith("HTTP/")][-1].split()[1] == seen_status, shown
             if app_name == "patch-clears-description":
                 assert json.loads(lines[-1])["description"] is None
         assert httpx.get(app.url + "/health").status_code == 200

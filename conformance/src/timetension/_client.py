@@ -57,6 +57,26 @@ def _with_framing(headers: dict[str, str], body: bytes | None) -> tuple[dict[str
     return {name: value for name, value in headers.items() if name.lower() != "transfer-encoding"}, iter([body])
 
 
+def _closed_before_answering(error: httpx.HTTPError) -> bool:
+    """The server had closed (or reset) the connection: no byte of an answer came back. Not bytes that are
+    not HTTP, which may be the rest of an earlier answer that overran its Content-Length."""
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "without sending a response" in str(error)
+    return isinstance(error, (httpx.ReadError, httpx.WriteError))
+
+
+class _NewConnection:
+    """An httpcore trace callback: `seen` once the request opened a connection of its own, rather than
+    reusing one kept alive from an earlier request."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event.startswith("connection.connect_") and event.endswith(".started"):
+            self.seen = True
+
+
 class TransportProblem(Exception):
     """No usable HTTP answer: refused, timed out, closed early, not HTTP, or far too large."""
 
@@ -86,11 +106,15 @@ class HttpClient:
         self.timeout = timeout
         self._on_exchange = on_exchange
         self._operation_of = operation_of
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        self._http = self._new_http_client()
+
+    def _new_http_client(self, **options: Any) -> httpx.Client:
+        return httpx.Client(
+            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": "timetension"},
+            **options,
         )
 
     def close(self) -> None:
@@ -143,8 +167,22 @@ class HttpClient:
         return exchange
 
     def _send(self, exchange: Exchange, started: float) -> None:
+        opened = _NewConnection()
+        try:
+            self._send_once(self._http, exchange, started, opened)
+        except httpx.HTTPError as error:
+            # A server may close a kept-alive connection at any time (RFC 9112, section 9.3.1), and many
+            # do after an answer that left the request body unread. A request that meets that close was
+            # never read, so it is sent again, once, on a connection of its own, as curl and Go's client do.
+            if opened.seen or exchange.status is not None or not _closed_before_answering(error):
+                raise
+            with self._new_http_client(limits=httpx.Limits(max_keepalive_connections=0)) as fresh:
+                self._send_once(fresh, exchange, started, _NewConnection())
+
+    def _send_once(self, http: httpx.Client, exchange: Exchange, started: float, opened: _NewConnection) -> None:
         headers, content = _with_framing(exchange.request_headers, exchange.request_body)
-        with self._http.stream(exchange.method, exchange.url, headers=headers, content=content) as response:
+        with http.stream(exchange.method, exchange.url, headers=headers, content=content,
+                               extensions={"trace": opened}) as response:
             exchange.status = response.status_code
             exchange.response_headers = response.headers
             chunks: list[bytes] = []

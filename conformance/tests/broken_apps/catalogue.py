@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 
 @dataclass
@@ -95,23 +94,45 @@ class BrokenApp:
             _install_request_rewrite(self.rewrite_request)
 
 
+class _AnswerRewriter:
+    """ASGI middleware, outermost: holds the app's whole answer, then lets the rewrite change it.
+    (Plain ASGI rather than Starlette's BaseHTTPMiddleware, which re-streams every answer through a task.)"""
+
+    def __init__(self, app: Any, rewrite: Rewrite) -> None:
+        self.app = app
+        self.rewrite = rewrite
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def hold(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, hold)
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in start["headers"]
+                   if name.lower() != b"content-length"}
+        original = Answer(start["status"], headers, b"".join(chunks))
+        answer = self.rewrite(Request(scope), original) or original
+        raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers.items()]
+        raw_headers.append((b"content-length", str(len(answer.body)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+
 def _install_rewrite(rewrite: Rewrite) -> None:
     main = importlib.import_module("timetension_reference.__main__")
     original_create_app = main.create_app
 
     def create_app(*args: Any, **kwargs: Any) -> Any:
         app = original_create_app(*args, **kwargs)
-
-        @app.middleware("http")
-        async def rewrite_answers(request: Request, call_next: Callable) -> Response:
-            response = await call_next(request)
-            body = b"".join([chunk async for chunk in response.body_iterator])
-            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-            answer = rewrite(request, Answer(response.status_code, headers, body))
-            if answer is None:
-                answer = Answer(response.status_code, headers, body)
-            return Response(answer.body, status_code=answer.status, headers=answer.headers)
-
+        app.add_middleware(_AnswerRewriter, rewrite=rewrite)
         return app
 
     main.create_app = create_app
