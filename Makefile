@@ -38,7 +38,7 @@ docs-serve: venv ## serve the site on http://localhost:8000, where the suite's "
 
 test: system-deps venv tools lint-spec rules ## the kit's own tests, from scratch (both databases, every starter, a real Docker engine)
 	cd reference && ../$(BIN)/pytest
-	cd conformance && TIMETENSION_SCREENSHOTS=$(CURDIR)/$(REPORTS)/screenshots ../$(BIN)/pytest
+	cd conformance && TIMETENSION_SCREENSHOTS=$(CURDIR)/$(REPORTS)/screenshots ../$(BIN)/pytest --durations=15
 	$(MAKE) --no-print-directory mutants
 	$(MAKE) --no-print-directory test-containers
 	@echo "Screenshots of the site and the scoreboard: $(REPORTS)/screenshots"
