@@ -132,8 +132,9 @@ def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path
 
 def test_ctrl_c_while_checks_run_at_once_ends_the_run_at_once_without_a_traceback() -> None:
     with counting_server(delay=5.0) as (url, handler):
-        process = subprocess.Popen([sys.executable, "-m", "timetension.cli", "check", "--url", url, "--wait", "5",
-                                    "--level", "1", "--keep-going", "--no-color"],
+        # faulthandler: a run that does not end shows where each of its threads is (SIGABRT below).
+        process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "timetension.cli", "check", "--url",
+                                    url, "--wait", "5", "--level", "1", "--keep-going", "--no-color"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 20
         while handler.most_in_flight < 2 and time.monotonic() < deadline:
@@ -141,7 +142,12 @@ def test_ctrl_c_while_checks_run_at_once_ends_the_run_at_once_without_a_tracebac
         assert handler.most_in_flight >= 2  # several checks are waiting for their answers
         process.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
-        stdout, stderr = process.communicate(timeout=10)
+        try:
+            stdout, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            stdout, stderr = process.communicate(timeout=10)
+            pytest.fail(f"the run went on for 10 s after Ctrl-C; its threads:\n{stdout}\n{stderr}")
     assert time.monotonic() - interrupted < 3
     assert process.returncode == 130, stdout + stderr
     assert "Interrupted." in stderr and "Traceback" not in stdout + stderr
@@ -200,6 +206,18 @@ def test_a_check_that_fails_only_beside_others_passes_alone_with_advice(tmp_path
     assert result.passed
     advised = [advice for check in result.checks for advice in check.advice]
     assert advised and all("passed when run again alone" in advice and "503" in advice for advice in advised)
+
+
+def test_a_check_that_failed_with_nothing_beside_it_is_not_run_again(tmp_path: Path) -> None:
+    """Alone, a second try would only repeat the first: `--only` one failing check sends what `--jobs 1`
+    sends, and its reproduction names the first try's users."""
+    with running(broken_app_command("patch-clears-description"), env=app_env(f"sqlite:///{tmp_path}/app.db"),
+                 log=tmp_path / "app.log", port=free_port()) as server:
+        runs = {jobs: run_suite(server.url, only=lambda check: check.slug == "projects.update-partial", wait=20,
+                                jobs=jobs) for jobs in (1, 8)}
+    assert runs[8].requests_sent == runs[1].requests_sent
+    [failed] = [check for check in runs[8].checks if check.status == FAILED]
+    assert not any("-again-" in line for line in failed.failure.reproduction), failed.failure.reproduction
 
 
 def test_a_second_try_is_not_in_the_way_of_the_first(reference_on_sqlite: str) -> None:

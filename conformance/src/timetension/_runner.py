@@ -54,6 +54,7 @@ class CheckResult:
     docs_url: str = ""
     operations_seen: set[str] = field(default_factory=set)
     advice: list[str] = field(default_factory=list)  # findings that are worth a look but fail nothing
+    beside_others: bool = False  # another check ran at some moment of this one
 
 
 @dataclass
@@ -141,6 +142,7 @@ class Run:
         self.request_durations: list[float] = []
         self._recording = threading.local()  # .exchanges: the list the current thread's check records into
         self._running_checks: list[list[Exchange]] = []  # the exchanges of each check running now
+        self._in_company: set[int] = set()  # id() of those lists, for the checks another one ran beside
         self._lock = threading.Lock()
         self.client = HttpClient(
             self.url, timeout=timeout, on_exchange=self._on_exchange, operation_of=self._operation_of
@@ -239,6 +241,8 @@ class Run:
             return action()
 
         with self._lock:
+            if self._running_checks:
+                self._in_company.update(id(other) for other in [*self._running_checks, exchanges])
             self._running_checks.append(exchanges)
         started = time.monotonic()
         deadline = max(3 * self.timeout, 15.0)
@@ -247,10 +251,13 @@ class Run:
         finally:
             with self._lock:
                 self._running_checks[:] = [other for other in self._running_checks if other is not exchanges]
+                beside_others = id(exchanges) in self._in_company
+                self._in_company.discard(id(exchanges))
         exchanges = list(exchanges)  # a check abandoned at its deadline may still be sending
         duration = time.monotonic() - started
         result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check),
-                             operations_seen={e.operation_id for e in exchanges if e.operation_id})
+                             operations_seen={e.operation_id for e in exchanges if e.operation_id},
+                             beside_others=beside_others)
         if outcome is _TIMED_OUT:
             result.status = FAILED
             result.failure = Failure(
@@ -501,7 +508,7 @@ class _Levels:
             # report is told, which tells theirs). Not a missing answer: the app is gone, and those levels
             # show where it went.
             outcomes = [waiting.in_order.outcome_of(c) for c in waiting.checks if waiting.in_order.has(c)]
-            if any(_worth_a_try_alone(o, {}) for o in outcomes) and not self.keep_going and waiting.later_levels:
+            if any(_failed_on_an_answer(o) for o in outcomes) and not self.keep_going and waiting.later_levels:
                 self._discard_after(waiting.level)
             self._finish_level(waiting.level, waiting.slot, waiting.in_order, waiting.checks)
 
@@ -629,10 +636,15 @@ def _run_group(run: Run, checks: list[Check], threads: int, prepared_failures: d
     return gone
 
 
+def _failed_on_an_answer(outcome: CheckResult) -> bool:
+    """Failed on what the app answered, not for want of an answer."""
+    return outcome.status == FAILED and outcome.failure is not None and not outcome.failure.no_answer
+
+
 def _worth_a_try_alone(outcome: CheckResult, prepared_failures: dict[str, CheckResult]) -> bool:
-    """A failure on an answer (not a missing one: that one is already slow) of a check that ran."""
-    return (outcome.status == FAILED and outcome.failure is not None and not outcome.failure.no_answer
-            and outcome.check.slug not in prepared_failures)
+    """A failure on an answer (not a missing one: that one is already slow) of a check that ran beside
+    another one (alone, a second try would only repeat it)."""
+    return _failed_on_an_answer(outcome) and outcome.beside_others and outcome.check.slug not in prepared_failures
 
 
 def _tried_alone(alongside: CheckResult, alone: CheckResult) -> CheckResult:
