@@ -29,6 +29,12 @@ class AppFailedToStart(RuntimeError):
     pass
 
 
+# A command started in the background by a script (`make test &`, some CI runners) inherits SIGINT ignored,
+# and Python then never raises KeyboardInterrupt. A terminal's foreground process has SIGINT at its default:
+# tests that press Ctrl-C put this before their command, so they test what a participant's Ctrl-C does.
+CTRL_C_AS_IN_A_TERMINAL = [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, "
+                           "signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"]
+
 @dataclass
 class App:
     """A running app: its base URL, and once it has stopped, how it ended."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from broken_apps.catalogue import find
 from conftest import app_env
-from servers import broken_app_command, free_port, running
+from servers import CTRL_C_AS_IN_A_TERMINAL, broken_app_command, free_port, running
 
 from timetension import all_checks, run_suite
 from timetension._pool import WorkerPool
@@ -133,8 +133,9 @@ def test_reports_are_in_catalogue_order_whatever_order_checks_finish_in(tmp_path
 def test_ctrl_c_while_checks_run_at_once_ends_the_run_at_once_without_a_traceback() -> None:
     with counting_server(delay=5.0) as (url, handler):
         # faulthandler: a run that does not end shows where each of its threads is (SIGABRT below).
-        process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "timetension.cli", "check", "--url",
-                                    url, "--wait", "5", "--level", "1", "--keep-going", "--no-color"],
+        process = subprocess.Popen([*CTRL_C_AS_IN_A_TERMINAL, sys.executable, "-X", "faulthandler", "-m",
+                                    "timetension.cli", "check", "--url", url, "--wait", "5", "--level", "1",
+                                    "--keep-going", "--no-color"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 20
         while handler.most_in_flight < 2 and time.monotonic() < deadline:

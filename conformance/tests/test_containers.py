@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import REPOSITORY, TESTS
+from servers import CTRL_C_AS_IN_A_TERMINAL, REPOSITORY, TESTS
 
 from timetension._engine import COMPOSE_PROJECT_LABEL, KIT_LABEL, Engine, EngineUnavailable
 from timetension._images import images_of
@@ -240,7 +240,8 @@ def test_an_image_that_cannot_be_pulled_is_named_in_one_line(engine: Engine, tmp
 def test_a_signal_while_the_stack_starts_still_takes_it_down(engine: Engine, tmp_path: Path, signum: int, code: int,
                                                              said: str) -> None:
     folder = tiny_attempt(tmp_path)
-    process = subprocess.Popen([str(BIN / "timetension"), "run", str(folder), "--no-color", "--level", "0"],
+    process = subprocess.Popen([*CTRL_C_AS_IN_A_TERMINAL, str(BIN / "timetension"), "run", str(folder), "--no-color",
+                                "--level", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen = []
     assert process.stdout is not None

@@ -15,6 +15,7 @@ import math
 import re
 import threading
 import time as pytime
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -89,16 +90,23 @@ class BrokenApp:
                 raise AttributeError(f"{self.name}: timetension_reference.{module_name} has no {attribute}")
             setattr(module, attribute, value.make(getattr(module, attribute)) if isinstance(value, Wrap) else value)
         if self.rewrite is not None:
-            _install_rewrite(self.rewrite)
+            _install_outermost(_AnswerRewriter, self.rewrite)
         if self.rewrite_request is not None:
-            _install_request_rewrite(self.rewrite_request)
+            _install_outermost(_RequestRewriter, self.rewrite_request)
 
 
-class _AnswerRewriter:
-    """ASGI middleware, outermost: holds the app's whole answer, then lets the rewrite change it.
-    (Plain ASGI rather than Starlette's BaseHTTPMiddleware, which re-streams every answer through a task.)"""
+async def _send_answer(send: Callable, answer: Answer) -> None:
+    raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers.items()]
+    raw_headers.append((b"content-length", str(len(answer.body)).encode()))
+    await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
-    def __init__(self, app: Any, rewrite: Rewrite) -> None:
+
+class _Rewriter(ABC):
+    """Plain ASGI middleware (not Starlette's BaseHTTPMiddleware, which re-streams every answer through a
+    task) that hands each HTTP request to `handle`, with the breakage's rewrite."""
+
+    def __init__(self, app: Any, rewrite: Any) -> None:
         self.app = app
         self.rewrite = rewrite
 
@@ -106,6 +114,16 @@ class _AnswerRewriter:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    @abstractmethod
+    async def handle(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None: ...
+
+
+class _AnswerRewriter(_Rewriter):
+    """Holds the app's whole answer, then lets the rewrite change it."""
+
+    async def handle(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -119,36 +137,13 @@ class _AnswerRewriter:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in start["headers"]
                    if name.lower() != b"content-length"}
         original = Answer(start["status"], headers, b"".join(chunks))
-        answer = self.rewrite(Request(scope), original) or original
-        raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers.items()]
-        raw_headers.append((b"content-length", str(len(answer.body)).encode()))
-        await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": answer.body})
+        await _send_answer(send, self.rewrite(Request(scope), original) or original)
 
 
-def _install_rewrite(rewrite: Rewrite) -> None:
-    main = importlib.import_module("timetension_reference.__main__")
-    original_create_app = main.create_app
+class _RequestRewriter(_Rewriter):
+    """Reads the whole body, then lets the rewrite change it or answer."""
 
-    def create_app(*args: Any, **kwargs: Any) -> Any:
-        app = original_create_app(*args, **kwargs)
-        app.add_middleware(_AnswerRewriter, rewrite=rewrite)
-        return app
-
-    main.create_app = create_app
-
-
-class _RequestRewriter:
-    """ASGI middleware, outermost: reads the whole body, then lets the rewrite change it or answer."""
-
-    def __init__(self, app: Any, rewrite: RequestRewrite) -> None:
-        self.app = app
-        self.rewrite = rewrite
-
-    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         chunks = []
         while True:
             message = await receive()
@@ -160,10 +155,7 @@ class _RequestRewriter:
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         outcome = self.rewrite(SentRequest(scope["method"], scope["path"], query, headers, body))
         if isinstance(outcome, Answer):
-            raw_headers = [(k.encode(), v.encode()) for k, v in outcome.headers.items()]
-            raw_headers.append((b"content-length", str(len(outcome.body)).encode()))
-            await send({"type": "http.response.start", "status": outcome.status, "headers": raw_headers})
-            await send({"type": "http.response.body", "body": outcome.body})
+            await _send_answer(send, outcome)
             return
         if outcome is not None:
             body = outcome
@@ -181,13 +173,14 @@ class _RequestRewriter:
         await self.app(scope, replay, send)
 
 
-def _install_request_rewrite(rewrite: RequestRewrite) -> None:
+def _install_outermost(middleware: type[_Rewriter], rewrite: Any) -> None:
+    """The reference's apps get the middleware outermost (the last one added)."""
     main = importlib.import_module("timetension_reference.__main__")
     original_create_app = main.create_app
 
     def create_app(*args: Any, **kwargs: Any) -> Any:
         app = original_create_app(*args, **kwargs)
-        app.add_middleware(_RequestRewriter, rewrite=rewrite)
+        app.add_middleware(middleware, rewrite=rewrite)
         return app
 
     main.create_app = create_app
