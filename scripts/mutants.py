@@ -150,9 +150,14 @@ def check_variants(binary: Path, variants: tuple[Variant, ...] = VARIANTS) -> bo
     return not missed and not false
 
 
+def _without_go(why_not: str) -> str:
+    """Without Go the independent implementation is skipped, except in CI, which installs Go."""
+    return why_not + (" (CI must have it)" if os.environ.get("CI") else "; skipped")
+
+
 def check_independent_app(binary: Path | None, why_not: str) -> tuple[bool, str]:
     if binary is None:
-        return not os.environ.get("CI"), why_not + (" (CI must have it)" if os.environ.get("CI") else "; skipped")
+        return not os.environ.get("CI"), _without_go(why_not)
     with tempfile.TemporaryDirectory() as folder:
         env = {"DATABASE_URL": f"sqlite:///{folder}/independent.db", "INDEPENDENT_APP_BREAK": ""}
         command = [str(binary)]
@@ -207,7 +212,7 @@ def run_variants_only(names: list[str]) -> int:
         return 2
     binary, why_not = build_independent_app()
     if binary is None:
-        print(why_not + (" (CI must have it)" if os.environ.get("CI") else "; skipped"))
+        print(_without_go(why_not))
         return 1 if os.environ.get("CI") else 0
     return 0 if check_variants(binary, tuple(known[name] for name in names) or VARIANTS) else 1
 

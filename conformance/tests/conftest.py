@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 from postgres import Cluster, find_bin_dir
@@ -24,6 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "containers: needs a Docker engine; run by `make test-containers`")
 
 
+def missing_tool(message: str, *, ci_must: str) -> NoReturn:
+    """A tool a test needs is absent: a skip on a laptop, saying what is missing; a failure in CI, which
+    installs every tool and must run every test."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must {ci_must}.")
+    pytest.skip(message)
+
+
 def app_env(database_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "TZ": APP_TIME_ZONE, "SECRET_KEY": "kit-tests-only"}
 
@@ -32,10 +41,8 @@ def app_env(database_url: str) -> dict[str, str]:
 def postgres_cluster() -> Iterator[Cluster]:
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        message = "PostgreSQL's server binaries (pg_ctl) are missing: run `make system-deps`."
-        if os.environ.get("CI"):
-            pytest.fail(message + " CI must run every PostgreSQL test.")
-        pytest.skip(message)
+        missing_tool("PostgreSQL's server binaries (pg_ctl) are missing: run `make system-deps`",
+                     ci_must="run every PostgreSQL test")
     cluster = Cluster(bin_dir)
     cluster.start()
     try:

@@ -35,6 +35,7 @@ class AppFailedToStart(RuntimeError):
 CTRL_C_AS_IN_A_TERMINAL = [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, "
                            "signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"]
 
+
 @dataclass
 class App:
     """A running app: its base URL, and once it has stopped, how it ended."""

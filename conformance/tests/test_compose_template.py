@@ -6,7 +6,6 @@ Dockerfile copies. What only an engine can show is listed in docs/containers.md.
 from __future__ import annotations
 
 import http.server
-import os
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import missing_tool
 import yaml
 from servers import REPOSITORY, free_port
 
@@ -42,10 +42,8 @@ def seconds(duration: str) -> float:
 
 def test_the_template_validates_against_the_compose_specification() -> None:
     if not Path(CHECK_JSONSCHEMA).exists():
-        message = "check-jsonschema is missing: it is in requirements/dev.txt (`make venv`)."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool("check-jsonschema is missing: it is in requirements/dev.txt (`make venv`)",
+                     ci_must="validate the template")
     completed = subprocess.run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.compose-spec", str(TEMPLATE)],
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -187,10 +185,7 @@ BRANCHES = {
 
 
 def _missing(message: str) -> None:
-    """A tool this test needs is absent: a failure in CI, which installs them all; a skip on a laptop."""
-    if os.environ.get("CI"):
-        pytest.fail(message + "; CI must run every branch of the health checks.")
-    pytest.skip(message)
+    missing_tool(message, ci_must="run every branch of the health checks")
 
 
 def app_check_command(compose: dict, port: int) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import missing_tool
 import standin_docker
 from participant_path import leftovers
 
@@ -29,10 +30,8 @@ def timetension(*args: str, cwd: Path, env: dict[str, str] | None = None) -> sub
 
 def _require_native() -> None:
     if _database.find_native_bin_dir() is None:
-        message = "PostgreSQL's server binaries (initdb, pg_ctl) are missing: run `make system-deps`."
-        if os.environ.get("CI"):
-            pytest.fail(message + " CI must run every PostgreSQL test.")
-        pytest.skip(message)
+        missing_tool("PostgreSQL's server binaries (initdb, pg_ctl) are missing: run `make system-deps`",
+                     ci_must="run every PostgreSQL test")
 
 
 def _alive(pid: int) -> bool:

@@ -5,12 +5,12 @@ Rust builds take the machine's cores."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import built_starters
 import pytest
+from conftest import missing_tool
 from kit_copy import contents, make_writable, read_only_kit
 from participant_path import PathFailed, end, leftovers, walk_path
 from servers import REPOSITORY
@@ -24,10 +24,7 @@ STARTERS = load_starters(REPOSITORY / "starters") if (REPOSITORY / "starters").i
 def _require(starter: Starter) -> None:
     missing = starter.missing_tools() + ([] if find_native_bin_dir() else ["PostgreSQL's initdb and pg_ctl"])
     if missing:
-        message = f"{starter.name}'s path needs {', '.join(missing)}"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must walk every starter.")
-        pytest.skip(message)
+        missing_tool(f"{starter.name}'s path needs {', '.join(missing)}", ci_must="walk every starter")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import app_env
+from conftest import app_env, missing_tool
 from servers import broken_app_command, free_port, running
 
 from timetension import run_suite
@@ -139,9 +139,7 @@ def app_log_tail(folder: Path) -> str:
 @pytest.mark.parametrize("app_name", PASTED)
 def test_pasting_the_reproduction_into_a_shell_shows_the_failure(app_name: str, tmp_path: Path) -> None:
     if shutil.which("jq") is None:
-        if os.environ.get("CI"):
-            pytest.fail("jq is missing: run `make system-deps`. CI must run this test.")
-        pytest.skip("jq is missing: run `make system-deps`.")
+        missing_tool("jq is missing: run `make system-deps`", ci_must="run this test")
     env = app_env(f"sqlite:///{tmp_path}/app.db")
     with running(broken_app_command(app_name), env=env, log=tmp_path / "app.log", port=free_port()) as app:
         result = run_suite(app.url, only=lambda check: check.slug == PASTED[app_name], wait=10)

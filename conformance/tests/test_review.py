@@ -21,7 +21,7 @@ from typing import Any
 import built_starters
 import pytest
 import yaml
-from conftest import app_env
+from conftest import app_env, missing_tool
 from hostile_servers import never_answers
 from jsonschema import Draft202012Validator
 from postgres import Cluster
@@ -50,10 +50,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 def _require(tool: str, why: str) -> None:
     if shutil.which(tool) is None:
-        message = f"{tool} is missing ({why})"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must run this test")
-        pytest.skip(message)
+        missing_tool(f"{tool} is missing ({why})", ci_must="run this test")
 
 
 def _manifest_folder(root: Path, name: str, setup: str, run: str) -> Path:
@@ -292,10 +289,8 @@ class _Recorder:
 def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     if binary is None:
-        message = "chromium is missing: apt-get update && apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool("chromium is missing: apt-get update && apt-get install -y chromium",
+                     ci_must="take the scoreboard's screenshots")
     with tempfile.TemporaryDirectory(prefix="timetension-chromium-") as profile:
         return subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
                               capture_output=True, text=True, timeout=120)

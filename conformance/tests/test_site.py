@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from conftest import missing_tool
 from servers import REPOSITORY
 
 from timetension import all_checks, default_spec
@@ -245,10 +246,8 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    message = "Chromium is missing: run `make system-deps` (Debian's chromium package)."
-    if os.environ.get("CI"):
-        pytest.fail(message + " CI must run the browser tests.")
-    pytest.skip(message)
+    missing_tool("Chromium is missing: run `make system-deps` (Debian's chromium package)",
+                 ci_must="run the browser tests")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

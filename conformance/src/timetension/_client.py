@@ -182,7 +182,7 @@ class HttpClient:
     def _send_once(self, http: httpx.Client, exchange: Exchange, started: float, opened: _NewConnection) -> None:
         headers, content = _with_framing(exchange.request_headers, exchange.request_body)
         with http.stream(exchange.method, exchange.url, headers=headers, content=content,
-                               extensions={"trace": opened}) as response:
+                         extensions={"trace": opened}) as response:
             exchange.status = response.status_code
             exchange.response_headers = response.headers
             chunks: list[bytes] = []

@@ -141,8 +141,7 @@ class Run:
         self.observed: set[tuple[str, int]] = set()
         self.request_durations: list[float] = []
         self._recording = threading.local()  # .exchanges: the list the current thread's check records into
-        self._running_checks: list[list[Exchange]] = []  # the exchanges of each check running now
-        self._in_company: set[int] = set()  # id() of those lists, for the checks another one ran beside
+        self._running_checks: list[_RunningCheck] = []
         self._lock = threading.Lock()
         self.client = HttpClient(
             self.url, timeout=timeout, on_exchange=self._on_exchange, operation_of=self._operation_of
@@ -168,7 +167,7 @@ class Run:
             exchanges = getattr(self._recording, "exchanges", None)
             if exchanges is None and len(self._running_checks) == 1:
                 # A thread the check started itself (a race, a burst): only one check runs, so it is that one's.
-                exchanges = self._running_checks[0]
+                exchanges = self._running_checks[0].exchanges
             if exchanges is not None:
                 exchanges.append(exchange)
         self.recorder.record(exchange)
@@ -234,30 +233,28 @@ class Run:
         return result
 
     def _guarded(self, check: Check, action: Callable[[], Any]) -> CheckResult:
-        exchanges: list[Exchange] = []
+        running = _RunningCheck()
 
         def recorded() -> Any:
-            self._recording.exchanges = exchanges
+            self._recording.exchanges = running.exchanges
             return action()
 
         with self._lock:
-            if self._running_checks:
-                self._in_company.update(id(other) for other in [*self._running_checks, exchanges])
-            self._running_checks.append(exchanges)
+            for other in self._running_checks:
+                other.beside_others = running.beside_others = True
+            self._running_checks.append(running)
         started = time.monotonic()
         deadline = max(3 * self.timeout, 15.0)
         try:
             outcome = _call_with_deadline(recorded, deadline)
         finally:
             with self._lock:
-                self._running_checks[:] = [other for other in self._running_checks if other is not exchanges]
-                beside_others = id(exchanges) in self._in_company
-                self._in_company.discard(id(exchanges))
-        exchanges = list(exchanges)  # a check abandoned at its deadline may still be sending
+                self._running_checks.remove(running)
+        exchanges = list(running.exchanges)  # a check abandoned at its deadline may still be sending
         duration = time.monotonic() - started
         result = CheckResult(check, PASSED, duration, docs_url=self.docs_link(check),
                              operations_seen={e.operation_id for e in exchanges if e.operation_id},
-                             beside_others=beside_others)
+                             beside_others=running.beside_others)
         if outcome is _TIMED_OUT:
             result.status = FAILED
             result.failure = Failure(
@@ -371,6 +368,14 @@ def _call_with_deadline(action: Callable[[], Any], seconds: float) -> Any:
     if worker.is_alive():
         return _TIMED_OUT
     return box[0] if box else None
+
+
+@dataclass(eq=False)  # by identity: remove() must take out this check's record, not an equal one
+class _RunningCheck:
+    """A check while it runs: what it has sent, and whether another check ran beside it."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+    beside_others: bool = False  # another check ran at some moment of this one
 
 
 def run_suite(
@@ -527,8 +532,7 @@ class _Levels:
                       level_checks: list[Check]) -> None:
         for check in level_checks:
             if not in_order.has(check):
-                in_order(CheckResult(check, NOT_RUN, reason=_blocked_reason(self.blocked_by or "gone"),
-                                     docs_url=self.run.docs_link(check)))
+                in_order(self._not_run_result(check))
         level_result.checks.extend(in_order.outcomes())
         if level_result.level.id in self._discarded:
             self._not_run(level_result)
@@ -544,12 +548,12 @@ class _Levels:
             self._discarded.add(level_result.level.id)
             self._not_run(level_result)
 
+    def _not_run_result(self, check: Check) -> CheckResult:
+        return CheckResult(check, NOT_RUN, reason=_blocked_reason(self.blocked_by or "gone"),
+                           docs_url=self.run.docs_link(check))
+
     def _not_run(self, level_result: LevelResult) -> None:
-        level_result.checks = [
-            CheckResult(outcome.check, NOT_RUN, reason=_blocked_reason(self.blocked_by or "gone"),
-                        docs_url=self.run.docs_link(outcome.check))
-            for outcome in level_result.checks
-        ]
+        level_result.checks = [self._not_run_result(outcome.check) for outcome in level_result.checks]
         self.ordered.replace(self._slots[level_result.level.id],
                              [("level", level_result.level)] + [("check", c) for c in level_result.checks])
 
