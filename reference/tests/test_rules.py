@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 import pytest
@@ -45,6 +46,23 @@ def test_project_name_is_trimmed_then_checked():
         rules.clean_project_name("   ")
     with pytest.raises(ValueError):
         rules.clean_project_name("x" * 101)
+
+
+# ECMA-262's \s, which the spec's patterns use: WhiteSpace (tab, VT, FF, ZWNBSP and the Zs category) and
+# LineTerminator (LF, CR, LS, PS).
+ECMA_WHITE_SPACE = {"\t", "\v", "\f", "\ufeff", "\n", "\r", "\u2028", "\u2029"} | {
+    chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Zs"}
+
+
+def test_project_names_are_trimmed_of_the_white_space_the_spec_patterns_mean():
+    assert set(rules.WHITE_SPACE) == ECMA_WHITE_SPACE
+    for space in ECMA_WHITE_SPACE:
+        assert rules.clean_project_name(f"{space}a{space}") == "a"
+        with pytest.raises(ValueError):
+            rules.clean_project_name(space * 3)
+    # Python's str.strip() would take these away; the pattern takes them as the name itself.
+    for character in ["\x1c", "\x1d", "\x1e", "\x1f", "\x85"]:
+        assert rules.clean_project_name(f" {character} ") == character
 
 
 def test_text_rejects_nul():

@@ -22,6 +22,11 @@ EMAIL_MAX_LENGTH = 254
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 PROJECT_NAME_MAX_LENGTH = 100
+# White space as the spec's patterns mean it (`\s` in ECMA-262, JSON Schema's regular expressions).
+# Python's str.strip() also removes U+001C-U+001F and U+0085, which the patterns take as characters of
+# the name: a name of only those is valid there, and must not be refused as empty here.
+WHITE_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+              "\u2028\u2029\u202f\u205f\u3000\ufeff"
 DESCRIPTION_MAX_LENGTH = 1000
 TOKEN_LIFETIME_MIN = 1
 TOKEN_LIFETIME_MAX = 86400
@@ -101,7 +106,7 @@ def token_expiry(issued_at: float, lifetime: int) -> int:
 
 
 def clean_project_name(raw: str) -> str:
-    name = raw.strip()
+    name = raw.strip(WHITE_SPACE)
     if not name:
         raise ValueError("must not be empty or only white space")
     if len(name) > PROJECT_NAME_MAX_LENGTH:
